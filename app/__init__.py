@@ -1,0 +1,1 @@
+"""thatgia — "thật hay giả?": is this message really from the State Treasury's IT support?"""

@@ -1,0 +1,58 @@
+"""All settings, from environment variables prefixed THATGIA_ (see README, "Configuration")."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="THATGIA_", extra="ignore")
+
+    # Storage and reference data
+    database_url: str = "sqlite:///./var/thatgia.db"
+    reference_file: str | None = None
+
+    # Input bounds
+    max_message_chars: Annotated[int, Field(ge=100)] = 20_000
+    max_request_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+    mail_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+
+    # Rules
+    ticket_stale_days: Annotated[int, Field(ge=1)] = 30
+    ticket_registry_authoritative: bool = False
+    report_danger_threshold: Annotated[int, Field(ge=1)] = 3
+
+    # Audit log
+    audit_keep_text: bool = False
+
+    # Mail authentication
+    dns_nameservers: Annotated[list[str], NoDecode] = []
+    dns_timeout: Annotated[float, Field(gt=0)] = 2.0
+    dns_budget: Annotated[float, Field(gt=0)] = 5.0
+    authserv_id: str = "thatgia"
+
+    # Web form
+    secret_key: SecretStr | None = None
+
+    # Zalo Official Account
+    zalo_app_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+
+    @field_validator("dns_nameservers", mode="before")
+    @classmethod
+    def _split_nameservers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,69 @@
+"""The vocabulary every part of thatgia speaks: severities, findings, verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    DANGER = "danger"
+
+
+class Verdict(StrEnum):
+    IMPERSONATION = "impersonation"
+    SUSPICIOUS = "suspicious"
+    AUTHENTIC = "authentic"
+    PLAUSIBLE = "plausible"
+
+
+class Lang(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character range [start, end) in the text the finding names."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observation about a claim.
+
+    `code` is a stable public identifier (SPEC §5); `field` names the input it concerns
+    (`message`, `sender`, `phone`, `extension`, `ticket_code`, `channel`, `mail.*`);
+    `evidence` is the text exactly as the user wrote it; `span` locates it in `message`
+    when it was found there. `params` fill the explanation template of the code.
+    `sources` are ids of notices in the reference data. A finding with `proof` set is
+    evidence of authenticity (SPEC §4).
+    """
+
+    code: str
+    severity: Severity
+    field: str
+    evidence: str
+    sources: tuple[str, ...]
+    span: Span | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    proof: bool = False
+
+    def param(self, name: str) -> str | None:
+        return dict(self.params).get(name)
+
+
+def verdict_for(findings: list[Finding]) -> Verdict:
+    """SPEC §4, exactly: danger beats warning beats proof beats nothing."""
+    severities = {f.severity for f in findings}
+    if Severity.DANGER in severities:
+        return Verdict.IMPERSONATION
+    if Severity.WARNING in severities:
+        return Verdict.SUSPICIOUS
+    if any(f.proof for f in findings):
+        return Verdict.AUTHENTIC
+    return Verdict.PLAUSIBLE
