@@ -39,7 +39,9 @@ def _check_citations(ref: Reference) -> None:
     for sid, source in ref.sources.items():
         for relay in source.relayed_by:
             if relay not in ref.sources:
-                raise ReferenceDataError(f"entry 'sources.{sid}.relayed_by' names unknown {relay!r}")
+                raise ReferenceDataError(
+                    f"entry 'sources.{sid}.relayed_by' names unknown {relay!r}"
+                )
 
 
 def load_reference(path: Path | str | None = None) -> Reference:

@@ -48,6 +48,7 @@ class Switchboard(Strict):
 
 class Extensions(Strict):
     listed: Annotated[list[Digits], Field(min_length=1)]
+    keywords: Annotated[list[str], Field(min_length=1)]
     sources: SourceIds
 
 

@@ -1,0 +1,89 @@
+"""What the engine is asked about (Claim) and what the adapters hand it (Context)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.findings import Finding
+from app.reference.models import Reference
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
+    ZALO = "zalo"
+    VIBER = "viber"
+    WEB = "web"
+    OTHER = "other"
+
+
+class IndicatorKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    DOMAIN = "domain"
+    URL = "url"
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """A normalised identifier that can be reported: E.164 phone, lower-case address, …"""
+
+    kind: IndicatorKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claimed support contact, as a user gave it. Every field is optional."""
+
+    message: str = ""
+    sender: str | None = None
+    phone: str | None = None
+    extension: str | None = None
+    ticket_code: str | None = None
+    channel: Channel | None = None
+    unit_code: str | None = None
+    received_at: dt.datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.message.strip()
+            or self.sender
+            or self.phone
+            or self.extension
+            or self.ticket_code
+            or self.channel
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredTicket:
+    code: str
+    unit_code: str | None = None
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything the engine needs besides the claim, fetched beforehand by the adapter.
+
+    `registry` is None when no ticket registry was consulted; otherwise it maps every
+    ticket code of the claim that the registry knows to its record. `reported` maps the
+    claim's indicators that were reported before to their report counts. `extra_findings`
+    are findings an adapter computed itself (the mail gateway's authentication results).
+    """
+
+    reference: Reference
+    now: dt.datetime | None = None
+    stale_after_days: int = 30
+    registry: Mapping[str, RegisteredTicket] | None = None
+    registry_authoritative: bool = False
+    reported: Mapping[Indicator, int] = field(default_factory=dict)
+    report_danger_threshold: int = 3
+    extra_findings: tuple[Finding, ...] = ()

@@ -1,0 +1,41 @@
+"""Dependencies shared by the routers, as Annotated aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from app.config import Settings
+from app.errors import UnsupportedMediaType
+from app.findings import Lang
+from app.i18n import negotiate
+from app.reference.models import Reference
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_reference(request: Request) -> Reference:
+    reference: Reference = request.app.state.reference
+    return reference
+
+
+def get_lang(accept_language: Annotated[str | None, Header()] = None) -> Lang:
+    return negotiate(accept_language)
+
+
+def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Send the body as application/json (got {media or 'no Content-Type'})."
+        )
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+ReferenceDep = Annotated[Reference, Depends(get_reference)]
+LangDep = Annotated[Lang, Depends(get_lang)]
+JsonBody = Depends(require_json)

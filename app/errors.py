@@ -1,0 +1,138 @@
+"""Domain errors, each rendered as RFC 9457 problem details by one handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("thatgia")
+PROBLEM = "application/problem+json"
+
+
+class AppError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+class Unauthorized(AppError):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(AppError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(AppError):
+    status, title = 404, "Not found"
+
+
+class Conflict(AppError):
+    status, title = 409, "Conflict"
+
+
+class PayloadTooLarge(AppError):
+    status, title = 413, "Payload too large"
+
+
+class UnsupportedMediaType(AppError):
+    status, title = 415, "Unsupported media type"
+
+
+class Unprocessable(AppError):
+    status, title = 422, "Unprocessable content"
+
+
+class ServiceUnavailable(AppError):
+    status, title = 503, "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 30) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _clean(errors: list[Any]) -> list[dict[str, str]]:
+    cleaned = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            where = error["loc"][-1] if error["loc"] else "?"
+            cleaned.append({"field": "body", "message": f"not valid JSON (near byte {where})"})
+        else:
+            cleaned.append({"field": _location(tuple(error["loc"])), "message": str(error["msg"])})
+    return cleaned
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem(exc.status, exc.title, exc.detail, request, exc.headers, **exc.extra)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _clean(list(exc.errors()))
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, "Unprocessable content", detail, request, errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(
+        exc.status_code, str(exc.detail), str(exc.detail), request, dict(exc.headers or {})
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Logged with its traceback for operators; the client gets no internals.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        500,
+        "Internal error",
+        "The server failed to handle this request; it has been logged.",
+        request,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,76 @@
+"""Identifiers found in a pasted message, checked as if the user had typed them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.claim import Claim, Indicator, IndicatorKind
+from app.findings import Span
+from app.reference.models import Reference
+from app.validators.links import Link, find_links, registrable_domain
+from app.validators.phone import (
+    ExtensionMention,
+    PhoneMention,
+    find_extensions,
+    find_phones,
+    parse_phone,
+)
+from app.validators.sender import ParsedSender, parse_sender
+from app.validators.ticket import TicketMention, find_tickets
+
+MAX_ADDRESSES = 50
+_ADDRESS = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@(?:[^\W_][\w\-]{0,62}\.)+[^\W\d_]{2,24}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    tickets: tuple[TicketMention, ...]
+    senders: tuple[ParsedSender, ...]
+    phones: tuple[PhoneMention, ...]
+    extensions: tuple[ExtensionMention, ...]
+    links: tuple[Link, ...]
+
+
+def _find_addresses(text: str) -> list[ParsedSender]:
+    found = []
+    for match in _ADDRESS.finditer(text):
+        found.append(parse_sender(match[0], Span(match.start(), match.end())))
+        if len(found) >= MAX_ADDRESSES:
+            break
+    return found
+
+
+def _overlaps(span: Span, taken: list[Span]) -> bool:
+    return any(span.start < other.end and other.start < span.end for other in taken)
+
+
+def extract(text: str, reference: Reference) -> Extracted:
+    tickets = find_tickets(text, reference.ticket)
+    senders = _find_addresses(text)
+    taken = [t.span for t in tickets if t.span] + [s.span for s in senders if s.span]
+    links = [link for link in find_links(text) if not _overlaps(link.span, taken)]
+    taken += [link.span for link in links]
+    extensions = find_extensions(text, reference.extensions)
+    taken += [e.span for e in extensions if e.span]
+    phones = find_phones(text, taken)
+    return Extracted(tuple(tickets), tuple(senders), tuple(phones), tuple(extensions), tuple(links))
+
+
+def indicators(claim: Claim, extracted: Extracted) -> set[Indicator]:
+    """Everything in a claim that could be, or has been, reported as a scam."""
+    found: set[Indicator] = set()
+    senders = list(extracted.senders) + ([parse_sender(claim.sender)] if claim.sender else [])
+    for sender in senders:
+        if sender.normalized:
+            found.add(Indicator(IndicatorKind.EMAIL, sender.normalized))
+            domain = sender.normalized.rpartition("@")[2]
+            found.add(Indicator(IndicatorKind.DOMAIN, registrable_domain(domain)))
+    phones = list(extracted.phones)
+    if claim.phone:
+        phones.append(parse_phone(claim.phone))
+    found.update(Indicator(IndicatorKind.PHONE, p.e164) for p in phones if p.e164)
+    for link in extracted.links:
+        found.add(Indicator(IndicatorKind.URL, link.url))
+        found.add(Indicator(IndicatorKind.DOMAIN, registrable_domain(link.host)))
+    return found

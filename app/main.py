@@ -1,0 +1,45 @@
+"""create_app(): settings, reference data, routers, error handlers, limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.limits import BodyLimitMiddleware
+from app.reference import load_reference
+from app.routers import check, health
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    # Loaded before serving anything: a broken reference file must stop start-up.
+    reference = load_reference(settings.reference_file)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(
+        title="thatgia",
+        summary="Thật hay giả? Is this really the State Treasury's IT support?",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.reference = reference
+    app.state.readiness_probes = {}
+    install_error_handlers(app)
+
+    def limit_for(path: str) -> int:
+        return (
+            settings.mail_max_bytes if path.startswith("/v1/mail") else (settings.max_request_bytes)
+        )
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.include_router(health.router)
+    app.include_router(check.router)
+    return app

@@ -1,0 +1,32 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "Not ready"}})
+async def readyz(request: Request) -> JSONResponse:
+    """Ready to serve: reference data loaded and every dependency reachable."""
+    checks: dict[str, bool] = {
+        "reference": getattr(request.app.state, "reference", None) is not None
+    }
+    for name, probe in getattr(request.app.state, "readiness_probes", {}).items():
+        checks[name] = await probe()
+    ready = all(checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

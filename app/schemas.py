@@ -1,0 +1,91 @@
+"""Request and response models of the HTTP API, and the constrained types they share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.claim import Channel
+from app.findings import Severity, Verdict
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("must carry a time zone offset, e.g. 2025-11-21T10:00:00+07:00")
+    return value
+
+
+Extension = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2,8}$")]
+TicketCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{1,16}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class CheckRequest(Schema):
+    """A claimed support contact. All fields are optional, but not all empty."""
+
+    message: str | None = Field(None, description="The pasted message, as received.")
+    sender: ShortText | None = Field(None, description="An address, or `Name <address>`.")
+    phone: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
+    extension: Extension | None = None
+    ticket_code: TicketCode | None = None
+    channel: Channel | None = None
+    unit_code: UnitCode | None = Field(None, description="The unit's budget code (registry).")
+    received_at: AwareDatetime | None = Field(None, description="ISO 8601; default now.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "message": "Em bên Kho bạc, anh cài UltraViewer rồi gửi em ID và mật khẩu nhé",
+                    "channel": "zalo",
+                }
+            ]
+        },
+    )
+
+
+class SpanOut(Schema):
+    start: int
+    end: int
+
+
+class FindingOut(Schema):
+    code: str
+    severity: Severity
+    field: str
+    evidence: str
+    span: SpanOut | None
+    message: str
+    source: str = Field(description="The notices this finding rests on.")
+    source_ids: list[str]
+    proof: bool
+
+
+class ExtractedOut(Schema):
+    emails: list[str]
+    phones: list[str]
+    ticket_codes: list[str]
+    urls: list[str]
+
+
+class CheckResponse(Schema):
+    id: str
+    verdict: Verdict
+    verdict_label: str
+    summary: str
+    findings: list[FindingOut]
+    extracted: ExtractedOut
+    advice: list[str]
+    received_at: dt.datetime
+    stored: bool = Field(description="Whether the audit record of this check was stored.")
