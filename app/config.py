@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     report_danger_threshold: Annotated[int, Field(ge=1)] = 3
 
     # Audit log
+    audit_enabled: bool = True
     audit_keep_text: bool = False
 
     # Mail authentication

@@ -11,6 +11,7 @@ from app.errors import UnsupportedMediaType
 from app.findings import Lang
 from app.i18n import negotiate
 from app.reference.models import Reference
+from app.services import Services
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -21,6 +22,11 @@ def get_app_settings(request: Request) -> Settings:
 def get_reference(request: Request) -> Reference:
     reference: Reference = request.app.state.reference
     return reference
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
 def get_lang(accept_language: Annotated[str | None, Header()] = None) -> Lang:
@@ -37,5 +43,6 @@ def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ReferenceDep = Annotated[Reference, Depends(get_reference)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 JsonBody = Depends(require_json)

@@ -1,9 +1,9 @@
-"""create_app(): settings, reference data, routers, error handlers, limits."""
+"""create_app(): settings, reference data, routers, error handlers, limits, lifecycle."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -12,16 +12,25 @@ from app.errors import install_error_handlers
 from app.limits import BodyLimitMiddleware
 from app.reference import load_reference
 from app.routers import check, health
+from app.services import Services
+
+# Parts of the service with a start and a stop (database engine, delivery workers), entered
+# in order at start-up and left in reverse at shutdown.
+Lifecycle = Callable[[FastAPI, Services], AbstractAsyncContextManager[None]]
+LIFECYCLES: list[Lifecycle] = []
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Loaded before serving anything: a broken reference file must stop start-up.
-    reference = load_reference(settings.reference_file)
+    services = Services(settings=settings, reference=load_reference(settings.reference_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            for part in LIFECYCLES:
+                await stack.enter_async_context(part(app, services))
+            yield
 
     app = FastAPI(
         title="thatgia",
@@ -30,14 +39,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.reference = reference
+    app.state.reference = services.reference
+    app.state.services = services
     app.state.readiness_probes = {}
     install_error_handlers(app)
 
     def limit_for(path: str) -> int:
-        return (
-            settings.mail_max_bytes if path.startswith("/v1/mail") else (settings.max_request_bytes)
-        )
+        if path.startswith("/v1/mail"):
+            return settings.mail_max_bytes
+        return settings.max_request_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.include_router(health.router)

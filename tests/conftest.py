@@ -37,5 +37,7 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://thatgia.test") as c:
-        yield c
+    # ASGITransport does not run the lifespan; enter it so start-up work happens as in serving.
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://thatgia.test") as c:
+            yield c

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-
-import anyio
 from fastapi import APIRouter
 
-from app.assess import Assessment, assess
-from app.claim import Claim, Context
+from app.checking import run_check
+from app.claim import Claim
 from app.config import Settings
-from app.deps import JsonBody, LangDep, ReferenceDep, SettingsDep
+from app.deps import JsonBody, LangDep, ServicesDep
 from app.errors import PayloadTooLarge, Unprocessable
-from app.metrics import observe_check
 from app.present import present
-from app.reference.models import Reference
 from app.schemas import CheckRequest, CheckResponse
 
 router = APIRouter(prefix="/v1", tags=["check"])
-
-# Below this size the engine answers in well under a millisecond: a thread hop costs more.
-INLINE_MESSAGE_CHARS = 4_000
 
 
 def to_claim(body: CheckRequest, settings: Settings) -> Claim:
@@ -48,21 +40,6 @@ def to_claim(body: CheckRequest, settings: Settings) -> Claim:
     return claim
 
 
-def context_for(settings: Settings, reference: Reference) -> Context:
-    return Context(
-        reference=reference,
-        stale_after_days=settings.ticket_stale_days,
-        registry_authoritative=settings.ticket_registry_authoritative,
-        report_danger_threshold=settings.report_danger_threshold,
-    )
-
-
-async def run_engine(claim: Claim, context: Context) -> Assessment:
-    if len(claim.message) <= INLINE_MESSAGE_CHARS:
-        return assess(claim, context)
-    return await anyio.to_thread.run_sync(assess, claim, context)
-
-
 @router.post(
     "/check",
     dependencies=[JsonBody],
@@ -72,11 +49,14 @@ async def run_engine(claim: Claim, context: Context) -> Assessment:
         422: {"description": "Invalid or empty claim"},
     },
 )
-async def check(
-    body: CheckRequest, settings: SettingsDep, reference: ReferenceDep, lang: LangDep
-) -> CheckResponse:
+async def check(body: CheckRequest, services: ServicesDep, lang: LangDep) -> CheckResponse:
     """Check a claimed Treasury IT support contact against the published notices."""
-    claim = to_claim(body, settings)
-    assessment = await run_engine(claim, context_for(settings, reference))
-    observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
-    return present(assessment, check_id=str(uuid.uuid4()), lang=lang, ref=reference, stored=False)
+    claim = to_claim(body, services.settings)
+    outcome = await run_check(claim, services)
+    return present(
+        outcome.assessment,
+        check_id=outcome.check_id,
+        lang=lang,
+        ref=services.reference,
+        stored=outcome.stored,
+    )

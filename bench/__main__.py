@@ -1,0 +1,28 @@
+"""make bench: every capability's benchmark, each against a baseline from the same run."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+# Each suite is a module bench/<name>.py with a run() -> None that prints its figures.
+SUITES = ["engine", "http", "audit", "mail", "zalo"]
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv or SUITES
+    here = Path(__file__).parent
+    for name in wanted:
+        if not (here / f"{name}.py").exists():
+            print(f"== {name}: no benchmark yet")
+            continue
+        print(f"== {name}")
+        module = importlib.import_module(f"bench.{name}")
+        module.run()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
