@@ -1,0 +1,1 @@
+"""Mail authentication for the gateway: SPF, DKIM, DMARC-style alignment, A-R header."""
