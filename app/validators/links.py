@@ -11,7 +11,7 @@ from publicsuffixlist import PublicSuffixList
 
 from app.findings import Finding, Severity, Span
 from app.reference.models import Reference
-from app.validators.sender import domain_lookalike_reason, is_official_domain
+from app.validators.sender import as_written, domain_lookalike_reason, is_official_domain
 
 MAX_LINKS = 100
 # Defanged dots as analysts and scammers write them: vst[.]gov[.]vn, kbnn(.)vn, x[dot]com
@@ -58,8 +58,8 @@ def find_links(text: str) -> list[Link]:
     for match in _LINK.finditer(text):
         written = match[0].rstrip(_TRAILING)
         host = _decode_host(_DEFANG.sub(".", match["host"]).lower())
-        if public_suffixes().publicsuffix(host) is None:
-            continue  # file.txt, v.v, TP.HCM: not a domain
+        if not match["scheme"] and public_suffixes().publicsuffix(host) is None:
+            continue  # file.txt, v.v, TP.HCM: not a domain (with a scheme, any host is a link)
         path = _DEFANG.sub(".", (match["path"] or "")).rstrip(_TRAILING)
         span = Span(match.start(), match.start() + len(written))
         found.append(Link(written, host, host + path, span, bool(match["scheme"])))
@@ -83,7 +83,7 @@ def check_link(link: Link, *, reference: Reference) -> list[Finding]:
             params=(("host", link.host),),
         )
     ]
-    reason = domain_lookalike_reason(link.host, reference)
+    reason = as_written(domain_lookalike_reason(link.host, reference), link.written)
     if reason:
         found.append(
             Finding(

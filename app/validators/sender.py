@@ -72,12 +72,19 @@ def domain_lookalike_reason(domain: str, ref: Reference) -> str | None:
         return None
     look = skeleton(domain)
     if look == skeleton(official) or look.endswith("." + skeleton(official)):
-        return "punycode" if not domain.isascii() else "confusable"
+        return "confusable"
     if 0 < Levenshtein.distance(domain, official) <= MAX_EDIT_DISTANCE:
         return "domain_edit"
     if _embeds_official(domain, official):
         return "domain_embedded"
     return None
+
+
+def as_written(reason: str | None, written: str) -> str | None:
+    """A look-alike that arrived IDNA-encoded (xn--) is a punycode trick, whatever it hides."""
+    if reason in ("confusable", "domain_edit") and "xn--" in written.lower():
+        return "punycode"
+    return reason
 
 
 def _lookalike_reason(address: str, ref: Reference) -> str | None:
@@ -140,7 +147,7 @@ def check_sender(parsed: ParsedSender, *, field: str, reference: Reference) -> l
         return [*found, finding("sender.invalid", Severity.WARNING, address=parsed.address)]
     if parsed.normalized == official.address.lower():
         return [*found, finding("sender.official", Severity.INFO, address=parsed.address)]
-    reason = _lookalike_reason(parsed.normalized, reference)
+    reason = as_written(_lookalike_reason(parsed.normalized, reference), parsed.address)
     if reason:
         found.append(
             finding("sender.lookalike", Severity.DANGER, reason=reason, address=parsed.address)

@@ -1,0 +1,118 @@
+"""Phones and extensions: the switchboard, its extensions, the misprint, mobiles."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.reference.models import Reference
+from app.validators.phone import (
+    ExtensionMention,
+    check_extension,
+    check_phone,
+    find_extensions,
+    find_phones,
+    parse_phone,
+)
+
+
+def judge(value: str, reference: Reference) -> list[str]:
+    return [f.code for f in check_phone(parse_phone(value), field="phone", reference=reference)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "02462764300",
+        "024 6276 4300",
+        "024.6276.4300",
+        "024-6276-4300",
+        "(024) 6276 4300",
+        "+84 24 6276 4300",
+        "+842462764300",
+        "84 24 6276 4300",
+        "(+84) 24.6276.4300",
+    ],
+)
+def test_every_common_writing_of_the_switchboard_is_recognised(
+    value: str, reference: Reference
+) -> None:
+    assert judge(value, reference) == ["phone.switchboard"]
+
+
+@pytest.mark.parametrize("value", ["0246764300", "024 676 4300", "+84246764300"])
+def test_the_misprinted_number_of_34_kbkh_is_danger(value: str, reference: Reference) -> None:
+    found = check_phone(parse_phone(value), field="phone", reference=reference)
+    assert [f.code for f in found] == ["phone.misprint"]
+    assert found[0].sources == ("34/KBKH-KTNN",)
+
+
+@pytest.mark.parametrize(
+    "value", ["0901 234 567", "+84 901 234 567", "0987.654.321", "84912345678"]
+)
+def test_mobile_numbers_are_danger(value: str, reference: Reference) -> None:
+    assert judge(value, reference) == ["phone.mobile"]
+
+
+def test_another_landline_is_unofficial(reference: Reference) -> None:
+    assert judge("028 3829 1234", reference) == ["phone.unofficial"]
+
+
+@pytest.mark.parametrize("value", ["abc", "12", "024 1234 5678"])
+def test_unusable_numbers_are_invalid_warnings(value: str, reference: Reference) -> None:
+    assert judge(value, reference) == ["phone.invalid"]
+
+
+def test_phones_are_found_in_text_with_their_spans(reference: Reference) -> None:
+    text = "Gọi tổng đài 024.6276.4300 hoặc số 0901 234 567 của em."
+    found = find_phones(text, [])
+    assert [p.e164 for p in found] == ["+842462764300", "+84901234567"]
+    for phone in found:
+        assert phone.span is not None
+        assert text[phone.span.start : phone.span.end] == phone.written
+
+
+def test_ticket_digits_are_not_taken_for_phones(reference: Reference) -> None:
+    from app.validators.ticket import find_tickets
+
+    text = "Mã SD251120-000123 đã tiếp nhận."
+    spans = [t.span for t in find_tickets(text, reference.ticket) if t.span]
+    assert find_phones(text, spans) == []
+
+
+@pytest.mark.parametrize(
+    "value", ["88617", "88618", "88323", "88608", "88610", "88403", "88613", "88397"]
+)
+def test_every_published_extension_is_listed(value: str, reference: Reference) -> None:
+    found = check_extension(
+        ExtensionMention(value, value, None), field="extension", reference=reference
+    )
+    assert [f.code for f in found] == ["extension.listed"]
+
+
+def test_an_extension_not_published_is_danger(reference: Reference) -> None:
+    found = check_extension(
+        ExtensionMention("12345", "12345", None), field="extension", reference=reference
+    )
+    assert [f.code for f in found] == ["extension.unlisted"]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("gọi tổng đài, máy lẻ 88617", "88617"),
+        ("may le 88618 nhe", "88618"),
+        ("số lẻ: 88323", "88323"),
+        ("Ext. 88608", "88608"),
+        ("extension 12345", "12345"),
+        ("ma\u0301y le\u0309 88403", "88403"),  # decomposed Vietnamese
+    ],
+)
+def test_extensions_are_read_from_text(text: str, digits: str, reference: Reference) -> None:
+    found = find_extensions(text, reference.extensions)
+    assert [e.digits for e in found] == [digits]
+    span = found[0].span
+    assert span is not None and text[span.start : span.end] == digits
+
+
+def test_numbers_without_an_extension_keyword_are_not_extensions(reference: Reference) -> None:
+    assert find_extensions("Tôi có 88617 đồng và 12345 lý do", reference.extensions) == []
