@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
 from app.findings import Finding, Severity, Span
 from app.reference.models import Extensions, Reference
@@ -23,6 +23,7 @@ class PhoneMention:
     written: str
     e164: str | None  # None when it cannot be parsed as a number at all
     span: Span | None
+    number: PhoneNumber | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,17 @@ class ExtensionMention:
     span: Span | None
 
 
+def _mention(written: str, number: PhoneNumber, span: Span | None) -> PhoneMention:
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return PhoneMention(written, e164, span, number)
+
+
 def parse_phone(written: str, span: Span | None = None) -> PhoneMention:
     try:
         number = phonenumbers.parse(written, REGION)
     except NumberParseException:
         return PhoneMention(written, None, span)
-    return PhoneMention(written, phonenumbers.format_number(number, PhoneNumberFormat.E164), span)
+    return _mention(written, number, span)
 
 
 def find_phones(text: str, exclude: list[Span]) -> list[PhoneMention]:
@@ -50,7 +56,7 @@ def find_phones(text: str, exclude: list[Span]) -> list[PhoneMention]:
         span = Span(match.start, match.end)
         if any(span.start < other.end and other.start < span.end for other in exclude):
             continue
-        found.append(parse_phone(match.raw_string, span))
+        found.append(_mention(match.raw_string, match.number, span))
     return found
 
 
@@ -73,7 +79,7 @@ def check_phone(mention: PhoneMention, *, field: str, reference: Reference) -> l
             params=tuple(sorted(params.items())),
         )
 
-    if mention.e164 is None:
+    if mention.e164 is None or mention.number is None:
         return [finding("phone.invalid", Severity.WARNING, board.sources)]
     if mention.e164 == board.e164:
         return [finding("phone.switchboard", Severity.INFO, board.sources)]
@@ -83,7 +89,7 @@ def check_phone(mention: PhoneMention, *, field: str, reference: Reference) -> l
             return [
                 finding("phone.misprint", Severity.DANGER, misprint.sources, where=misprint.where)
             ]
-    number = phonenumbers.parse(mention.e164, None)
+    number = mention.number
     if phonenumbers.number_type(number) in _MOBILE_TYPES:
         return [finding("phone.mobile", Severity.DANGER, board.sources)]
     if not phonenumbers.is_valid_number(number):

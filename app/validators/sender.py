@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import lru_cache
 
 import idna
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +30,13 @@ class ParsedSender:
 
 def parse_sender(written: str, span: Span | None = None) -> ParsedSender:
     """Split `Name <addr>` or a bare address, and normalise the address if it is valid."""
+    name, address, normalized = _parse(written)
+    return ParsedSender(written, name, address, normalized, span)
+
+
+@lru_cache(maxsize=4096)
+def _parse(written: str) -> tuple[str, str, str | None]:
+    # Pure and often repeated (the official address above all): worth remembering.
     name, address = parseaddr(written.strip())
     address = address.strip() or written.strip()
     try:
@@ -36,7 +44,7 @@ def parse_sender(written: str, span: Span | None = None) -> ParsedSender:
         normalized: str | None = f"{valid.local_part}@{_unicode_domain(valid.domain)}".lower()
     except EmailNotValidError:
         normalized = None
-    return ParsedSender(written, name.strip(), address, normalized, span)
+    return name.strip(), address, normalized
 
 
 def _unicode_domain(domain: str) -> str:

@@ -1,0 +1,34 @@
+"""Engine cost per assessment for a 1 KB and a 100 KB message; linear means ratio <= 100."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+
+from app.assess import assess
+from app.claim import VIETNAM, Claim, Context
+from app.reference import load_reference
+from bench.messages import message_of
+
+RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=VIETNAM)
+
+
+def median_ms(text: str, runs: int) -> float:
+    context = Context(reference=load_reference())
+    claim = Claim(message=text, received_at=RECEIVED)
+    assess(claim, context)  # warm caches (compiled patterns, lexicon)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        assess(claim, context)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def run() -> None:
+    small = median_ms(message_of(1_000), runs=300)
+    large = median_ms(message_of(100_000), runs=15)
+    print(f"engine  1 KB message : median {small:8.3f} ms per assessment (target <= 1 ms)")
+    print(f"engine 100 KB message: median {large:8.3f} ms per assessment")
+    print(f"ratio 100 KB / 1 KB  : {large / small:8.1f}  (linear cost means <= 100)")
