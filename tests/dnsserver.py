@@ -260,12 +260,16 @@ class DNSTestServer:
         self.port = port
         self._servers = [udp, tcp]
         for server in self._servers:
-            server.start_thread()
+            # A short poll interval: shutdown() waits for it, once per server per test.
+            thread = threading.Thread(
+                target=server.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+            )
+            thread.start()
         return True
 
     def stop(self) -> None:
         for server in self._servers:
-            server.stop()
+            server.server.shutdown()
             server.server.server_close()
         self._servers = []
 
