@@ -1,0 +1,94 @@
+"""What Zalo posts to the webhook, as far as thatgia reads it (other fields are ignored)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+
+class Loose(BaseModel):
+    # Zalo adds fields over time; reading only what we need keeps old events parseable.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# Zalo sends epoch milliseconds as a string; accept a number too rather than drop the event.
+Stamp = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+
+
+class EventName(StrEnum):
+    TEXT = "user_send_text"
+    LINK = "user_send_link"
+    IMAGE = "user_send_image"
+    FILE = "user_send_file"
+    FOLLOW = "follow"
+
+
+class Party(Loose):
+    id: str = ""
+
+
+class Payload(Loose):
+    url: str | None = None
+    description: str | None = None
+    title: str | None = None
+
+
+class Attachment(Loose):
+    type: str = ""
+    payload: Payload = Field(default_factory=Payload)
+
+
+class Message(Loose):
+    msg_id: str | None = None
+    text: str | None = None
+    attachments: list[Attachment] = []
+
+
+class Event(Loose):
+    app_id: str = ""
+    event_name: str = ""
+    timestamp: Stamp = ""
+    sender: Party = Field(default_factory=Party)
+    follower: Party = Field(default_factory=Party)  # `follow` names the user here
+    recipient: Party = Field(default_factory=Party)
+    message: Message = Field(default_factory=Message)
+    user_id_by_app: str | None = None
+
+    @property
+    def user_id(self) -> str:
+        """Whom to answer: the sender of a message, the follower of a follow."""
+        return self.sender.id or self.follower.id
+
+    @property
+    def key(self) -> str:
+        """What makes a delivery the same event when Zalo sends it again."""
+        if self.message.msg_id:
+            return f"msg:{self.message.msg_id}"
+        return f"{self.event_name}:{self.user_id}:{self.timestamp}"
+
+    @property
+    def handled(self) -> bool:
+        return self.event_name in set(EventName) and bool(self.user_id)
+
+
+def parse_event(raw_body: bytes) -> Event | None:
+    """The event, or None when the body is not an event we can read."""
+    try:
+        return Event.model_validate_json(raw_body)
+    except ValidationError:
+        return None
+
+
+def link_text(event: Event) -> str:
+    """What a shared link says: the message text, then each link's description and address."""
+    parts: list[str] = []
+    if event.message.text:
+        parts.append(event.message.text)
+    for attachment in event.message.attachments:
+        payload = attachment.payload
+        for piece in (payload.title, payload.description, payload.url):
+            if piece and piece not in parts:
+                parts.append(piece)
+    return "\n".join(parts)
