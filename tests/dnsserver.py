@@ -144,6 +144,7 @@ class DNSTestServer:
         self._records: dict[str, list[RR]] = {}
         self._silent: set[tuple[str, str | None]] = set()
         self._silent_when_empty: set[str] = set()
+        self._silent_all = False
         self._servfail: set[tuple[str, str | None]] = set()
         self._queries: list[Query] = []
         self._lock = threading.Lock()
@@ -180,6 +181,11 @@ class DNSTestServer:
             else:
                 self._silent.add((_key(name), rtype.upper() if rtype else None))
 
+    def never_answer(self, silent: bool = True) -> None:
+        """Drop every query: a server that is down or filtered."""
+        with self._lock:
+            self._silent_all = silent
+
     def servfail(self, name: str, rtype: str | None = None) -> None:
         with self._lock:
             self._servfail.add((_key(name), rtype.upper() if rtype else None))
@@ -189,6 +195,7 @@ class DNSTestServer:
             self._records.clear()
             self._silent.clear()
             self._silent_when_empty.clear()
+            self._silent_all = False
             self._servfail.clear()
             self._queries.clear()
 
@@ -222,7 +229,7 @@ class DNSTestServer:
 
     def _is_silent(self, name: str, rtype: str) -> bool:
         with self._lock:
-            if (name, None) in self._silent or (name, rtype) in self._silent:
+            if self._silent_all or (name, None) in self._silent or (name, rtype) in self._silent:
                 return True
             if name in self._silent_when_empty:
                 return not any(QTYPE.get(rr.rtype) == rtype for rr in self._records.get(name, []))
