@@ -9,3 +9,14 @@ CHECKS = Counter("thatgia_checks_total", "Assessments made", ["verdict", "channe
 
 def observe_check(verdict: str, channel: str) -> None:
     CHECKS.labels(verdict=verdict, channel=channel).inc()
+
+
+# Zalo replies that reached an end: sent, or finally failed (failed = retries exhausted,
+# undeliverable = Zalo says the user cannot be messaged). Alert on the failure outcomes.
+ZALO_REPLIES = Counter(
+    "thatgia_zalo_replies_total", "Zalo chatbot replies by final outcome", ["outcome"]
+)
+
+
+def observe_zalo_reply(outcome: str) -> None:
+    ZALO_REPLIES.labels(outcome=outcome).inc()
