@@ -14,6 +14,8 @@ class Settings(BaseSettings):
 
     # Storage and reference data
     database_url: str = "sqlite:///./var/thatgia.db"
+    # Longest wait for a database connection (connect, pool, SQLite lock) before giving up.
+    database_timeout: Annotated[float, Field(gt=0, le=60)] = 5.0
     reference_file: str | None = None
 
     # Input bounds

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.config import Settings
+from app.db import Database
 from app.reference.models import Reference
 
 
@@ -13,6 +14,6 @@ from app.reference.models import Reference
 class Services:
     settings: Settings
     reference: Reference
-    # Set by the persistence layer's lifecycle when a database is configured.
-    database: Any = None
+    # Opened by app.db.database_lifecycle; None outside the application's lifespan.
+    database: Database | None = None
     extras: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,238 @@
+"""The database: engine, sessions, and the lifecycle that owns them (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+from app.config import Settings
+from app.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+log = logging.getLogger("thatgia.db")
+
+# What "the database is not there" looks like, whatever the driver: refused or dropped
+# connections, a file that cannot be opened, a pool that cannot hand out a connection.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeout,
+    TimeoutError,
+    OSError,
+)
+RETRY_AFTER_SECONDS = 15
+PROBE_TIMEOUT_SECONDS = 2.0
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, UNAVAILABLE)
+
+
+def _url(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql")
+    return parsed
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    parsed = _url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "").expanduser().resolve()
+
+
+def sync_url(url: str) -> URL:
+    """The URL Alembic and the CLI use: the synchronous driver of the same database."""
+    parsed = _url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed.set(drivername="sqlite")
+
+
+def async_url(url: str) -> URL:
+    """The URL the service uses. A SQLite file is opened read-write but never created:
+    only the migrations create it, so a missing file is an outage, not an empty database."""
+    parsed = _url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    path = sqlite_path(url)
+    if path is None:
+        return parsed.set(drivername="sqlite+aiosqlite")
+    return parsed.set(
+        drivername="sqlite+aiosqlite",
+        database=f"file:{quote(str(path))}",
+        query={"mode": "rw", "uri": "true"},
+    )
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _tune_sqlite(engine: AsyncEngine, path: Path, timeout: float) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # SQLAlchemy, not the driver, begins transactions, so writers can BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            f"busy_timeout={int(timeout * 1000)}",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+        record.info["file_id"] = _file_id(path)
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # An open SQLite handle keeps writing into a file that was deleted or moved away:
+        # a silent loss. A pooled handle is only reused while its file is still in place.
+        if _file_id(path) != record.info.get("file_id"):
+            raise DisconnectionError(f"the database file {path} was moved or removed")
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the write lock up front: a deferred transaction that read first
+        # fails with SQLITE_BUSY instead of waiting when another writer got there before.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = async_url(settings.database_url)
+    timeout = settings.database_timeout
+    if url.get_backend_name() == "postgresql":
+        return _create_async_engine(
+            url,
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=timeout,
+            connect_args={"connect_timeout": max(2, round(timeout))},
+        )
+    engine = _create_async_engine(url, pool_timeout=timeout)
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        _tune_sqlite(engine, path, timeout)
+    return engine
+
+
+class Database:
+    """One engine per process; short sessions; on SQLite one writer at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.database_url
+        self.engine = create_engine(settings)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        writer = self.engine.execution_options(sqlite_immediate=True)
+        self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = async_sessionmaker(writer, expire_on_commit=False)
+        # Writers on one SQLite file queue here instead of sleeping in SQLite's busy loop;
+        # other processes are still handled by the busy timeout.
+        self._write_lock = anyio.Lock()
+
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for reading (and writes that need no lock ordering)."""
+        return self._readers()
+
+    @asynccontextmanager
+    async def write_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for a transaction that reads, then writes."""
+        lock = self._write_lock if self.is_sqlite else contextlib.nullcontext()
+        async with lock, self._writers() as session:
+            yield session
+
+    async def ping(self) -> bool:
+        """Reachable and migrated, within a short time."""
+        try:
+            with anyio.fail_after(PROBE_TIMEOUT_SECONDS):
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT version_num FROM alembic_version"))
+            return True
+        except Exception as exc:  # any failure means not ready; the reason goes to the log
+            log.warning("database probe failed: %s", exc)
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@contextlib.contextmanager
+def unavailable_as_503() -> Iterator[None]:
+    """Turn an unreachable database into a 503 with Retry-After (never a 500)."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("database unavailable: %s", exc)
+        raise ServiceUnavailable(
+            "The database is unreachable; nothing was recorded. Try again shortly.",
+            retry_after=RETRY_AFTER_SECONDS,
+        ) from exc
+
+
+@asynccontextmanager
+async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None]:
+    """Open the engine at start-up, register the readiness probe, close it at shutdown."""
+    database = Database(services.settings)
+    services.database = database
+    app.state.readiness_probes["database"] = database.ping
+    try:
+        yield
+    finally:
+        services.database = None
+        await database.dispose()
+
+
+def get_database(request: Request) -> Database:
+    database: Database | None = request.app.state.services.database
+    if database is None:
+        raise ServiceUnavailable("The database is not open yet.", retry_after=5)
+    return database
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    with unavailable_as_503():
+        async with get_database(request).session() as session:
+            yield session
+
+
+async def get_write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    with unavailable_as_503():
+        async with get_database(request).write_session() as session:
+            yield session
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]

@@ -1,0 +1,136 @@
+"""Tables: API keys, the ticket registry, the audit log of checks, reports and indicators.
+
+Every change here needs a migration in migrations/versions (tests/test_migrations.py
+fails on drift).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Deterministic constraint names, so migrations can drop what they created on any database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on both databases (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give a time zone")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ApiKey(Base):
+    """A bearer token: only its SHA-256 is kept; `key_id` is its public, non-secret part."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Ticket(Base):
+    """A support ticket the Treasury issued, registered by its support staff."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # canonical form
+    unit_code: Mapped[str | None] = mapped_column(String(16))
+    issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registered_by: Mapped[str | None] = mapped_column(String(100))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckRecord(Base):
+    """The audit record of one check. `indicators` are the reportable ones (never official)."""
+
+    __tablename__ = "checks"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(16))
+    finding_codes: Mapped[list[str]] = mapped_column(JSON)
+    input_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    excerpt: Mapped[str] = mapped_column(Text)
+    full_text: Mapped[str | None] = mapped_column(Text)
+    indicators: Mapped[list[list[str]]] = mapped_column(JSON)
+
+
+class Report(Base):
+    """A user's statement that a checked message was a scam; at most one per check."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Kept when the audit record is purged: the counts it fed stay explained.
+    check_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("checks.id", ondelete="SET NULL"), unique=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    reporter: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    indicators: Mapped[list[list[str]]] = mapped_column(JSON)
+
+
+class IndicatorCount(Base):
+    """How many reports named a phone, address, domain or URL."""
+
+    __tablename__ = "indicators"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(String(512), primary_key=True)
+    report_count: Mapped[int] = mapped_column(Integer, index=True)
+    first_reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
