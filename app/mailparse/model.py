@@ -1,0 +1,85 @@
+"""What the parser reads out of a raw message: plain immutable data plus flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+class Flag:
+    """Stable names of what the parser noticed (`mail.multiple_from` is also a finding code)."""
+
+    MULTIPLE_FROM = "mail.multiple_from"  # From missing-or-repeated or holding several mailboxes
+    NO_FROM = "mail.no_from"
+    INVALID_FROM = "mail.invalid_from"  # a From whose mailbox has no usable address
+    MALFORMED_FROM = "mail.malformed_from"  # unclosed quotes/brackets, text after <addr>, …
+    ENCODED_WORD_IN_ADDRESS = "mail.encoded_word_in_address"  # RFC 2047 §5 forbids it
+    MULTIPLE_REPLY_TO = "mail.multiple_reply_to"
+    UNKNOWN_CHARSET = "mail.unknown_charset"
+    TOO_MANY_HEADERS = "mail.too_many_headers"
+    TOO_MANY_PARTS = "mail.too_many_parts"
+    TOO_DEEP = "mail.too_deep"
+    TEXT_TRUNCATED = "mail.text_truncated"
+    MALFORMED = "mail.malformed"  # structural defects found by the MIME parser
+    UNREADABLE = "mail.unreadable"  # the parser failed; what was read before is kept
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One mailbox. `address` is the real one: where a reply or delivery would go.
+
+    `display_name` and `comments` are decoded for display only; `shown_addresses` lists
+    the addresses written in them (a display name showing the official address while
+    `address` is another is the classic spoof).
+    """
+
+    address: str  # local@domain, domain lower-cased, local part quoted only when needed
+    local_part: str
+    domain: str
+    display_name: str = ""
+    comments: tuple[str, ...] = ()
+    shown_addresses: tuple[str, ...] = ()
+    raw: str = ""
+
+    @property
+    def formatted(self) -> str:
+        return f"{self.display_name} <{self.address}>" if self.display_name else self.address
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str | None  # decoded (RFC 2047 and RFC 2231), NFC
+    content_type: str
+    size: int  # decoded bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    """Everything the engine needs from a message, bounded, with what looked wrong."""
+
+    from_addresses: tuple[Address, ...] = ()
+    from_header_count: int = 0
+    reply_to: tuple[Address, ...] = ()
+    return_path: str | None = None  # "" for the null sender <>
+    subject: str = ""
+    date: dt.datetime | None = None
+    text: str = ""
+    links: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    @property
+    def sender(self) -> Address | None:
+        """The From mailbox when there is exactly one From field with exactly one address."""
+        if self.from_header_count == 1 and len(self.from_addresses) == 1:
+            return self.from_addresses[0]
+        return None
+
+    @property
+    def from_domain(self) -> str | None:
+        """What DMARC-style alignment is checked against; None unless `sender` is set."""
+        sender = self.sender
+        return sender.domain if sender else None
+
+    def has(self, flag: str) -> bool:
+        return flag in self.flags
