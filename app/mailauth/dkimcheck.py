@@ -150,7 +150,9 @@ def _fetch_key(signature: _Signature, resolver: Resolver, deadline: Deadline) ->
         raise _Refused("temperror", f"key lookup failed: {exc}") from exc
     if not records:
         raise _Refused("permerror", f"no key published at {name}")
-    record = records[0]
+    # Other TXT records may share the name; the key record is the one with a p= tag.
+    keys = [r for r in records if re.search(rb"(^|;)\s*p\s*=", r)]
+    record = (keys or records)[0]
     try:
         key_tags = parse_tag_value(record)
         _pk, bits, ktag, _tlsrpt = dkim.evaluate_pk(name.encode(), record)

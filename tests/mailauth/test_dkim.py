@@ -172,6 +172,12 @@ def test_missing_key_is_permerror(rsa: Key, resolver: Resolver) -> None:
     assert result.result == "permerror"
 
 
+def test_key_found_among_other_txt_records(dns_server: DNSTestServer, resolver: Resolver) -> None:
+    dns_server.add("sel._domainkey.vst.gov.vn", "TXT", "site-verification=123")
+    rsa_key(2048).publish(dns_server, "sel", DOMAIN)
+    assert only(verify(sign(message(), rsa_key(2048), domain=DOMAIN), resolver)).proof
+
+
 def test_revoked_key_fails(dns_server: DNSTestServer, resolver: Resolver) -> None:
     dns_server.add("gone._domainkey.vst.gov.vn", "TXT", "v=DKIM1; k=rsa; p=")
     result = only(verify(sign(message(), rsa_key(2048), domain=DOMAIN, selector="gone"), resolver))
