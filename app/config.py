@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     zalo_app_secret: SecretStr | None = None
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    # Delivery of replies: timeouts of one call to Zalo, retries with exponential backoff
+    # from base to cap, then the reply is recorded as failed; the lease is how long a
+    # worker owns a reply it is sending before another may take it over.
+    zalo_http_timeout: Annotated[float, Field(gt=0)] = 10.0
+    zalo_retry_base_seconds: Annotated[float, Field(gt=0)] = 2.0
+    zalo_retry_cap_seconds: Annotated[float, Field(gt=0)] = 300.0
+    zalo_max_attempts: Annotated[int, Field(ge=1)] = 8
+    zalo_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
+    zalo_poll_seconds: Annotated[float, Field(gt=0)] = 1.0
+    zalo_send_concurrency: Annotated[int, Field(ge=1)] = 8
 
     @field_validator("dns_nameservers", mode="before")
     @classmethod

@@ -1,0 +1,122 @@
+"""Replies waiting to be sent: claimed under a lease, retried with backoff, failures kept.
+
+A worker claims a due reply by a conditional UPDATE that also writes a random lease id,
+so several workers and replicas never send the same reply at once; every later write is
+fenced by that lease id, so a worker whose lease ran out cannot overwrite the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from app.config import Settings
+from app.db import Database
+from app.metrics import observe_zalo_reply
+from app.models import utcnow
+from app.zalo.client import Outcome, SendResult
+from app.zalo.leases import changed, free
+from app.zalo.models import ReplyStatus, ZaloReply
+
+log = logging.getLogger("thatgia.zalo")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    user_id: str
+    text: str
+    attempt: int  # 1 for the first try
+    lease: str
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential, capped, with jitter so replicas retrying together spread out."""
+    delay: float = min(cap, base * 2.0 ** max(0, attempt - 1))
+    return delay * (0.5 + random.random() / 2)
+
+
+async def claim_replies(database: Database, limit: int, lease: float) -> list[Claimed]:
+    """Up to `limit` due replies that no other worker holds, oldest due first."""
+    now = utcnow()
+    due = (
+        ZaloReply.status == ReplyStatus.PENDING,
+        ZaloReply.next_attempt_at <= now,
+        free(ZaloReply.locked_until, now),
+    )
+    claimed: list[Claimed] = []
+    async with database.write_session() as session:
+        rows = await session.scalars(
+            select(ZaloReply).where(*due).order_by(ZaloReply.next_attempt_at).limit(limit)
+        )
+        for row in list(rows):
+            lease_id = secrets.token_hex(8)
+            result = await session.execute(
+                update(ZaloReply)
+                .where(ZaloReply.id == row.id, *due)
+                .values(
+                    locked_until=now + dt.timedelta(seconds=lease),
+                    lease=lease_id,
+                    attempts=ZaloReply.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if changed(result) == 1:
+                claimed.append(Claimed(row.id, row.user_id, row.text, row.attempts + 1, lease_id))
+        await session.commit()
+    return claimed
+
+
+def next_state(claimed: Claimed, result: SendResult, settings: Settings) -> dict[str, object]:
+    """The columns to write after an attempt."""
+    now = utcnow()
+    done = {"locked_until": None, "lease": None, "error_code": result.error}
+    if result.outcome is Outcome.SENT:
+        return {**done, "status": ReplyStatus.SENT, "finished_at": now, "last_error": None}
+    error = {**done, "last_error": result.detail[:2000] or None}
+    if result.outcome is Outcome.UNREACHABLE:
+        return {**error, "status": ReplyStatus.UNDELIVERABLE, "finished_at": now}
+    if claimed.attempt >= settings.zalo_max_attempts:
+        return {**error, "status": ReplyStatus.FAILED, "finished_at": now}
+    delay = backoff(
+        claimed.attempt, settings.zalo_retry_base_seconds, settings.zalo_retry_cap_seconds
+    )
+    return {**error, "next_attempt_at": now + dt.timedelta(seconds=delay)}
+
+
+async def record(
+    database: Database, claimed: Claimed, result: SendResult, settings: Settings
+) -> str:
+    """Write the attempt's outcome, if the lease is still ours; returns the reply's status."""
+    values = next_state(claimed, result, settings)
+    async with database.write_session() as session:
+        written = await session.execute(
+            update(ZaloReply)
+            .where(ZaloReply.id == claimed.id, ZaloReply.lease == claimed.lease)
+            .values(**values)
+        )
+        await session.commit()
+    status = str(values.get("status", ReplyStatus.PENDING))
+    if changed(written) != 1:
+        log.warning("Zalo reply %d: lease lost before its outcome was written", claimed.id)
+        return status
+    if status != ReplyStatus.PENDING:
+        observe_zalo_reply(status)
+    if status in ReplyStatus.FINAL_FAILURES:
+        log.error("Zalo reply %d %s: %s (%s)", claimed.id, status, result.error, result.detail)
+    return status
+
+
+async def final_failures(database: Database, limit: int, before_id: int | None) -> list[ZaloReply]:
+    """Replies that will not be sent, newest first."""
+    query = select(ZaloReply).where(ZaloReply.status.in_(ReplyStatus.FINAL_FAILURES))
+    if before_id is not None:
+        query = query.where(ZaloReply.id < before_id)
+    async with database.session() as session:
+        rows = await session.scalars(query.order_by(ZaloReply.id.desc()).limit(limit))
+        return list(rows)
