@@ -27,11 +27,14 @@ class FakeClock:
         (" 10.0.0.2:53 ", ("10.0.0.2", 53)),
         ("::1", ("::1", 53)),
         ("[::1]:5353", ("::1", 5353)),
-        ("localhost:53", ("127.0.0.1", 53)),
     ],
 )
 def test_nameserver_forms(spec: str, expected: tuple[str, int]) -> None:
     assert parse_nameserver(spec) == expected
+
+
+def test_nameserver_host_name_is_resolved_once() -> None:
+    assert parse_nameserver("localhost:5353") in {("127.0.0.1", 5353), ("::1", 5353)}
 
 
 @pytest.mark.parametrize("spec", ["127.0.0.1:0", "127.0.0.1:70000", ":53", "1.2.3.4:x"])
