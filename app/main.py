@@ -11,8 +11,9 @@ from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.limits import BodyLimitMiddleware
 from app.reference import load_reference
-from app.routers import check, health
+from app.routers import check, health, web
 from app.services import Services
+from app.web.headers import SecurityHeadersMiddleware
 
 # Parts of the service with a start and a stop (database engine, delivery workers), entered
 # in order at start-up and left in reverse at shutdown.
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return settings.max_request_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    # Outermost, so refusals by the body limit carry the security headers too.
+    app.add_middleware(SecurityHeadersMiddleware, too_large_page=web.too_large_page)
     app.include_router(health.router)
     app.include_router(check.router)
+    app.include_router(web.router)
     return app

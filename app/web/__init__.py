@@ -1,0 +1,1 @@
+"""The staff web form: templates, CSRF, security headers, highlighting and view models."""

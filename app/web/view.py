@@ -1,0 +1,87 @@
+"""What the templates show: a checked message as verdict, marked text, findings, advice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.checking import CheckOutcome
+from app.findings import Lang, Severity, Verdict
+from app.present import present
+from app.reference.models import Reference
+from app.schemas import FindingOut
+from app.web.highlight import Marked, Piece, pieces
+
+Translate = Callable[..., str]
+
+# Results the user is offered to report: the ones that point at a scam attempt.
+REPORTABLE = frozenset({Verdict.IMPERSONATION, Verdict.SUSPICIOUS})
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    number: int
+    code: str
+    severity: Severity
+    message: str
+    source: str
+    field: str
+    evidence: str
+    in_message: bool  # located in the pasted text, so marked there with its number
+
+
+@dataclass(frozen=True, slots=True)
+class ResultView:
+    check_id: str
+    verdict: Verdict
+    label: str
+    summary: str
+    findings: tuple[FindingView, ...]
+    pieces: tuple[Piece, ...]
+    advice: tuple[str, ...]
+    stored: bool  # only a check on record can be reported
+
+    @property
+    def reportable(self) -> bool:
+        return self.verdict in REPORTABLE
+
+
+def _finding_view(number: int, finding: FindingOut, message: str) -> FindingView:
+    located = (
+        finding.field == "message"
+        and finding.span is not None
+        and 0 <= finding.span.start < finding.span.end <= len(message)
+    )
+    return FindingView(
+        number=number,
+        code=finding.code,
+        severity=finding.severity,
+        message=finding.message,
+        source=finding.source,
+        field=finding.field,
+        evidence=finding.evidence,
+        in_message=located,
+    )
+
+
+def result_view(outcome: CheckOutcome, message: str, lang: Lang, ref: Reference) -> ResultView:
+    """The checked message as the result page shows it, in the page's language."""
+    shown = present(
+        outcome.assessment, check_id=outcome.check_id, lang=lang, ref=ref, stored=outcome.stored
+    )
+    findings = tuple(_finding_view(i, f, message) for i, f in enumerate(shown.findings, 1))
+    marks = [
+        Marked(f.number, f.severity, out.span.start, out.span.end)
+        for f, out in zip(findings, shown.findings, strict=True)
+        if f.in_message and out.span is not None
+    ]
+    return ResultView(
+        check_id=shown.id,
+        verdict=shown.verdict,
+        label=shown.verdict_label,
+        summary=shown.summary,
+        findings=findings,
+        pieces=tuple(pieces(message, marks)),
+        advice=tuple(shown.advice),
+        stored=outcome.stored,
+    )

@@ -1,0 +1,249 @@
+"""The web form in a real headless Chromium, against a real uvicorn on a loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
+
+from app.config import Settings
+from app.main import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+README_SHOTS = ROOT / "docs" / "screenshots"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCAM = (
+    "Anh ơi em là cán bộ hỗ trợ của Kho bạc, "
+    "anh tải UltraViewer về máy rồi gửi em ID với mật khẩu nhé"
+)
+# Each would set the flag and open a dialog if it ever ran.
+XSS_PAYLOADS = [
+    "<script>window.__pwned=1;alert(1)</script>",
+    '<img src=x onerror="window.__pwned=1;alert(1)">',
+    '<a href="javascript:window.__pwned=1;alert(1)">Bấm vào đây</a> javascript:alert(1)',
+]
+
+
+def genuine_message() -> str:
+    """A real support message whose ticket was opened yesterday, Vietnam time."""
+    opened = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7) - dt.timedelta(days=1)).date()
+    return (
+        "Đội hỗ trợ CNTT KBNN (hotrocntt@vst.gov.vn) đã tiếp nhận yêu cầu "
+        f"SD{opened:%y%m%d}-000456, đề nghị đơn vị gửi ảnh chụp màn hình lỗi để được hỗ trợ."
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url(migrated_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole app, database included, served by uvicorn in a thread."""
+    database = tmp_path_factory.mktemp("browser-db") / "thatgia.db"
+    shutil.copy(migrated_database, database)
+    app = create_app(Settings(database_url=f"sqlite:///{database}", reference_file=None))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs Chromium: {reason}", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that it must not: dialogs opened, policy violations, script errors."""
+
+    dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+def _new_page(browser: Browser, watch: Watch, **options: object) -> Page:
+    context = browser.new_context(locale="vi-VN", **options)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    def on_dialog(dialog: Dialog) -> None:
+        watch.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.console_errors.append(message.text)
+
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
+    return page
+
+
+@pytest.fixture
+def page(browser: Browser, watch: Watch) -> Iterator[Page]:
+    opened = _new_page(browser, watch, viewport={"width": 1280, "height": 900})
+    yield opened
+    opened.context.close()
+    # Our own pages must never trip their own Content-Security-Policy.
+    assert not watch.console_errors, watch.console_errors
+
+
+def shoot(page: Page, name: str, *, readme: bool = False, full_page: bool = False) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    if readme:
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(README_SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def check(page: Page, message: str) -> None:
+    page.fill("#message", message)
+    page.click("button[type=submit].primary")
+
+
+def test_a_remote_access_scam_shows_impersonation_with_the_words_marked(
+    page: Page, base_url: str
+) -> None:
+    page.goto(base_url + "/")
+    check(page, SCAM)
+    banner = page.locator(".verdict")
+    expect(banner).to_have_class("verdict verdict-impersonation")
+    expect(banner.locator("h2")).to_contain_text("MẠO DANH")
+    expect(page.locator(".pasted mark.sev-danger", has_text="UltraViewer")).to_be_visible()
+    expect(page.locator("#message")).to_have_value(SCAM)
+    expect(page.locator("#message-count")).to_contain_text(f"{len(SCAM)}/")  # the script ran
+    shoot(page, "impersonation", readme=True)
+
+
+def test_a_genuine_message_is_plausible_with_the_advice(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    check(page, genuine_message())
+    expect(page.locator(".verdict")).to_have_class("verdict verdict-plausible")
+    expect(page.locator(".advice")).to_contain_text("hãy tự gọi tổng đài để xác minh")
+    expect(page.locator("form[action='/report']")).to_have_count(0)
+    shoot(page, "plausible", readme=True)
+
+
+def test_the_switch_gives_english_and_english_results(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.click("a.lang-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#form-heading")).to_have_text("Check a message")
+    check(page, SCAM)
+    expect(page.locator(".verdict h2")).to_contain_text("IMPERSONATION")
+    expect(page.locator(".advice")).to_be_visible()
+    shoot(page, "english")
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS, ids=["script", "img-onerror", "js-link"])
+def test_a_hostile_paste_is_shown_as_text_and_never_runs(
+    page: Page, base_url: str, watch: Watch, payload: str
+) -> None:
+    page.goto(base_url + "/")
+    check(page, payload)
+    expect(page.locator(".verdict")).to_be_visible()
+    expect(page.locator(".pasted")).to_contain_text(payload)
+    expect(page.locator("#message")).to_have_value(payload)
+    page.wait_for_timeout(200)  # give a broken image's onerror its chance to fire
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("main script, main img, main a[href^='javascript:']").count() == 0
+    assert watch.dialogs == []
+
+
+def test_the_form_can_be_filled_and_sent_with_the_keyboard_alone(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    for _ in range(10):  # skip link, brand, language switch, then the text area
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "message":
+            break
+    page.keyboard.type(SCAM)
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    focused = page.locator("button.primary")
+    expect(focused).to_be_focused()
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, "focus must be visible"
+    shoot(page, "keyboard-focus")
+    page.keyboard.press("Enter")
+    expect(page.locator(".verdict")).to_have_class("verdict verdict-impersonation")
+
+
+def test_the_page_fits_a_360_pixel_phone(browser: Browser, base_url: str, watch: Watch) -> None:
+    phone = _new_page(browser, watch, viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        phone.goto(base_url + "/")
+        check(phone, SCAM)
+        expect(phone.locator(".verdict")).to_be_visible()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways ({width} px)"
+        shoot(phone, "mobile-360")
+        shoot(phone, "mobile-360-full", full_page=True)
+    finally:
+        phone.context.close()
+
+
+def test_the_form_works_with_javascript_turned_off(
+    browser: Browser, base_url: str, watch: Watch
+) -> None:
+    plain = _new_page(browser, watch, java_script_enabled=False)
+    try:
+        plain.goto(base_url + "/")
+        check(plain, SCAM)
+        expect(plain.locator(".verdict")).to_have_class("verdict verdict-impersonation")
+    finally:
+        plain.context.close()

@@ -1,0 +1,76 @@
+"""Vietnamese by default; English by the visible switch or the browser's preference."""
+
+from __future__ import annotations
+
+import httpx
+
+from app.i18n import catalogue
+from tests.web.conftest import form_token
+
+SCAM = "Em bên Kho bạc, anh cài UltraViewer rồi gửi em ID và mật khẩu nhé"
+
+
+async def test_vietnamese_by_default(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/")).text
+    assert '<html lang="vi">' in page
+    assert "Kiểm tra một tin nhắn" in page
+    assert 'href="/?lang=en"' in page  # the switch, visible, to English
+
+
+async def test_accept_language_english_gives_english(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})).text
+    assert '<html lang="en">' in page
+    assert "Check a message" in page
+    assert 'href="/?lang=vi"' in page
+
+
+async def test_accept_language_vietnamese_first_stays_vietnamese(
+    client: httpx.AsyncClient,
+) -> None:
+    page = (await client.get("/", headers={"Accept-Language": "vi,en;q=0.8"})).text
+    assert '<html lang="vi">' in page
+
+
+async def test_the_switch_is_remembered_over_the_browser_preference(
+    client: httpx.AsyncClient,
+) -> None:
+    switched = await client.get("/?lang=en", headers={"Accept-Language": "vi"})
+    assert '<html lang="en">' in switched.text
+    assert "thatgia_lang=en" in switched.headers["set-cookie"]
+    later = await client.get("/", headers={"Accept-Language": "vi"})
+    assert '<html lang="en">' in later.text
+    back = await client.get("/?lang=vi")
+    assert '<html lang="vi">' in back.text
+
+
+async def test_an_unknown_language_is_ignored(client: httpx.AsyncClient) -> None:
+    response = await client.get("/?lang=xx")
+    assert '<html lang="vi">' in response.text
+    assert "thatgia_lang" not in response.headers.get("set-cookie", "")
+
+
+async def test_the_result_comes_in_the_language_of_the_page_it_was_sent_from(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await form_token(client)
+    response = await client.post(
+        "/check", data={"csrf_token": token, "message": SCAM, "lang": "en"}
+    )
+    assert '<html lang="en">' in response.text
+    assert "IMPERSONATION" in response.text
+    assert "What to do" in response.text
+
+
+async def test_the_result_is_vietnamese_from_a_vietnamese_page(client: httpx.AsyncClient) -> None:
+    token = await form_token(client)
+    response = await client.post(
+        "/check", data={"csrf_token": token, "message": SCAM, "lang": "vi"}
+    )
+    assert "MẠO DANH" in response.text
+    assert "Nên làm gì" in response.text
+
+
+def test_every_page_text_exists_in_both_languages() -> None:
+    for key, entry in catalogue()["ui"].items():
+        assert set(entry) == {"vi", "en"}, key
+        assert entry["vi"].strip() and entry["en"].strip(), key
