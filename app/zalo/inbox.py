@@ -67,15 +67,27 @@ async def claim_events(database: Database, limit: int, lease: float) -> list[Zal
 
 
 async def finish_event(
-    database: Database, event: ZaloEvent, reply: str | None, verdict: str | None
+    database: Database,
+    event: ZaloEvent,
+    reply: str | None,
+    verdict: str | None,
+    *,
+    keep_body: bool,
 ) -> bool:
-    """Record the outcome and queue the reply in one transaction; False if already done."""
+    """Record the outcome and queue the reply in one transaction; False if already done.
+
+    The forwarded message is dropped from the row once answered, unless texts are kept
+    (THATGIA_AUDIT_KEEP_TEXT): the key that stops Zalo's redeliveries is all that must stay.
+    """
     now = utcnow()
+    done: dict[str, object] = {"status": EventStatus.DONE, "processed_at": now, "verdict": verdict}
+    if not keep_body:
+        done["body"] = ""
     async with database.write_session() as session:
         result = await session.execute(
             update(ZaloEvent)
             .where(ZaloEvent.id == event.id, ZaloEvent.status == EventStatus.RECEIVED)
-            .values(status=EventStatus.DONE, processed_at=now, verdict=verdict, locked_until=None)
+            .values(**done, locked_until=None)
         )
         if changed(result) != 1:
             await session.rollback()

@@ -75,9 +75,11 @@ async def claim_replies(database: Database, limit: int, lease: float) -> list[Cl
 def next_state(claimed: Claimed, result: SendResult, settings: Settings) -> dict[str, object]:
     """The columns to write after an attempt."""
     now = utcnow()
-    done = {"locked_until": None, "lease": None, "error_code": result.error}
+    done: dict[str, object] = {"locked_until": None, "lease": None, "error_code": result.error}
     if result.outcome is Outcome.SENT:
-        return {**done, "status": ReplyStatus.SENT, "finished_at": now, "last_error": None}
+        sent = {**done, "status": ReplyStatus.SENT, "finished_at": now, "last_error": None}
+        # A sent reply quotes the user's message; it is kept only where texts are kept.
+        return sent if settings.audit_keep_text else {**sent, "text": ""}
     error = {**done, "last_error": result.detail[:2000] or None}
     if result.outcome is Outcome.UNREACHABLE:
         return {**error, "status": ReplyStatus.UNDELIVERABLE, "finished_at": now}

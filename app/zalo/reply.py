@@ -100,7 +100,7 @@ def verdict_reply(assessment: Assessment, ref: Reference, lang: Lang = Lang.VI) 
     head = f"{icon} {label}\n{verdict_summary(assessment.verdict, lang)}"
     reasons = []
     for finding in top_reasons(assessment):
-        cite = f" ({ref.cite(finding.sources)})" if finding.sources else ""
+        cite = f" [{ref.cite(finding.sources)}]" if finding.sources else ""
         reasons.append(finding_message(finding, lang, ref) + cite)
     advice = [advice_text(key, lang, ref) for key in assessment.advice]
     sections = [

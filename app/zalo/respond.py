@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from app.checking import run_check
@@ -17,7 +18,15 @@ class Answer:
     verdict: str | None = None
 
 
-async def assess_text(message: str, services: Services) -> Answer:
+def sent_at(event: Event) -> dt.datetime | None:
+    """When the user sent it (epoch milliseconds): a retried event is judged as of then."""
+    try:
+        return dt.datetime.fromtimestamp(int(event.timestamp) / 1000, dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+async def assess_text(message: str, event: Event, services: Services) -> Answer:
     """Run the one check pipeline on what the user forwarded, as a Zalo contact."""
     ref = services.reference
     message = message.strip()
@@ -25,7 +34,11 @@ async def assess_text(message: str, services: Services) -> Answer:
         return Answer(empty_reply(ref))
     # Zalo texts are short; anything beyond the service's own limit is not a forwarded
     # message and is cut rather than refused, since the user gets an answer either way.
-    claim = Claim(message=message[: services.settings.max_message_chars], channel=Channel.ZALO)
+    claim = Claim(
+        message=message[: services.settings.max_message_chars],
+        channel=Channel.ZALO,
+        received_at=sent_at(event),
+    )
     outcome = await run_check(claim, services)
     return Answer(verdict_reply(outcome.assessment, ref), outcome.assessment.verdict.value)
 
@@ -34,9 +47,9 @@ async def answer(event: Event, services: Services) -> Answer:
     ref = services.reference
     match event.event_name:
         case EventName.TEXT:
-            return await assess_text(event.message.text or "", services)
+            return await assess_text(event.message.text or "", event, services)
         case EventName.LINK:
-            return await assess_text(link_text(event), services)
+            return await assess_text(link_text(event), event, services)
         case EventName.IMAGE | EventName.FILE:
             return Answer(unreadable_reply(ref))
         case EventName.FOLLOW:

@@ -106,7 +106,8 @@ class Worker:
             log.exception("Zalo event %d: no answer", event.id)
             await fail_event(database, event, f"{type(exc).__name__}: {exc}")
             return
-        await finish_event(database, event, result.text, result.verdict)
+        keep = self.settings.audit_keep_text
+        await finish_event(database, event, result.text, result.verdict, keep_body=keep)
 
     async def _deliver(self, database: Database, claimed: Claimed) -> None:
         try:
