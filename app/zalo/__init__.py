@@ -1,7 +1,8 @@
 """The Zalo Official Account chatbot: webhook events in, verdicts back in the chat.
 
-signature (webhook authentication), events (what Zalo sends), reply (what we answer),
-client (the OA API over HTTP), tokens (the access/refresh pair, refreshed by one worker
-at a time), models + inbox + outbox (durable events and replies), worker (the delivery
-loop started by the application's lifespan).
+Flow: the webhook (webhook, signature, events) verifies and stores an event in the inbox
+and answers 200; the worker (worker, respond, reply) turns stored events into replies in
+the outbox and sends them through the OA API (client), with the token pair kept and
+refreshed by tokens; inbox, outbox and tokens share row leases (leases) on the tables of
+models. lifecycle starts and stops it all; commands adds `thatgia zalo set-token`.
 """
