@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import anyio
 
 from app.assess import Assessment, assess
 from app.claim import Claim, Context
+from app.extract import Extracted, extract, indicators
 from app.metrics import observe_check
 from app.services import Services
+from app.store.memory import recall, remember
+from app.store.tickets import claim_ticket_codes
 
 # Below this size the engine answers in well under a millisecond: a thread hop costs more.
 INLINE_MESSAGE_CHARS = 4_000
@@ -33,14 +36,30 @@ def base_context(services: Services) -> Context:
     )
 
 
-async def run_engine(claim: Claim, context: Context) -> Assessment:
+async def run_extract(claim: Claim, services: Services) -> Extracted:
     if len(claim.message) <= INLINE_MESSAGE_CHARS:
-        return assess(claim, context)
-    return await anyio.to_thread.run_sync(assess, claim, context)
+        return extract(claim.message, services.reference)
+    return await anyio.to_thread.run_sync(extract, claim.message, services.reference)
+
+
+async def run_engine(
+    claim: Claim, context: Context, extracted: Extracted | None = None
+) -> Assessment:
+    if len(claim.message) <= INLINE_MESSAGE_CHARS:
+        return assess(claim, context, extracted)
+    return await anyio.to_thread.run_sync(assess, claim, context, extracted)
 
 
 async def run_check(claim: Claim, services: Services) -> CheckOutcome:
     """Assess a claim with everything the service knows."""
-    assessment = await run_engine(claim, base_context(services))
+    # Extracted first: its ticket codes and indicators are what the database is asked about.
+    extracted = await run_extract(claim, services)
+    found = indicators(claim, extracted)
+    codes = claim_ticket_codes(claim, extracted, services.reference)
+    memory = await recall(services.database, codes, found)
+    context = replace(base_context(services), registry=memory.registry, reported=memory.reported)
+    assessment = await run_engine(claim, context, extracted)
     observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
-    return CheckOutcome(str(uuid.uuid4()), assessment, stored=False)
+    check_id = uuid.uuid4()
+    stored = await remember(services, check_id, claim, assessment, found)
+    return CheckOutcome(str(check_id), assessment, stored)

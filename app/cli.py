@@ -15,6 +15,7 @@ from app.findings import Lang
 from app.i18n import verdict_label
 from app.present import present
 from app.reference import ReferenceDataError, load_reference
+from app.store.commands import register_db, register_keys
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -99,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Other modules (database, keys, integrations) add their sub-commands here.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    register_db,
+    register_keys,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,10 +8,11 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
+from app.db import database_lifecycle
 from app.errors import install_error_handlers
 from app.limits import BodyLimitMiddleware
 from app.reference import load_reference
-from app.routers import check, health, web
+from app.routers import check, health, reports, tickets, web
 from app.services import Services
 from app.web.headers import SecurityHeadersMiddleware
 
@@ -25,11 +26,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Loaded before serving anything: a broken reference file must stop start-up.
     services = Services(settings=settings, reference=load_reference(settings.reference_file))
+    # The database first: the other parts may use it while they start and stop.
+    lifecycles: list[Lifecycle] = [database_lifecycle, *LIFECYCLES]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            for part in LIFECYCLES:
+            for part in lifecycles:
                 await stack.enter_async_context(part(app, services))
             yield
 
@@ -55,5 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, too_large_page=web.too_large_page)
     app.include_router(health.router)
     app.include_router(check.router)
+    app.include_router(tickets.router)
+    app.include_router(reports.router)
     app.include_router(web.router)
     return app

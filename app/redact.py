@@ -1,0 +1,69 @@
+"""Masking secrets out of a message before it is written to the audit log.
+
+What is masked: the value after a word for a secret (PIN, password, OTP, "mk", "pass",
+…: always when a "là", ":" or "=" introduces it, else only when it holds a digit) and
+every run of six or more digits (OTPs, account and ID numbers, phone numbers). Ticket
+codes stay: they are not secrets, and the log is read to follow up on them. Masking keeps
+the length, so offsets into an excerpt are offsets into the original message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.findings import Span
+from app.reference.models import Reference
+from app.validators.fold import fold
+from app.validators.ticket import find_tickets
+
+MASK = "•"
+EXCERPT_CHARS = 500
+
+# Matched on folded text (lower case, no diacritics), so "Mật khẩu", "mat khau" and NFD
+# input are the same. Redaction vocabulary, not a published fact.
+_SECRET_WORD = (
+    r"ma\s*pin|pin(?:\s*(?:token|usb))?|mat\s*khau|mk|pass(?:word|wd)?|pwd?"
+    r"|otp|ma\s*(?:xac\s*(?:thuc|nhan|minh)|kich\s*hoat|bi\s*mat|dang\s*nhap)"
+    r"|(?:verification|security|confirmation|sms)\s*code"
+)
+_INTRO = r"(?:\s*(?:cua\s*\w+|moi|hien\s*tai|mac\s*dinh))?\s*(?:[:=]|\bla\b|\bis\b)"
+_SECRET = re.compile(
+    rf"(?<![^\W\d_])(?:{_SECRET_WORD})(?![^\W\d_])(?P<intro>{_INTRO})?\s*(?P<value>[^\s,;]{{1,64}})"
+)
+_LONG_DIGITS = re.compile(r"\d(?:[ .\-]?\d){5,}")
+
+
+def _secret_spans(text: str) -> list[Span]:
+    folded = fold(text)
+    spans = []
+    for match in _SECRET.finditer(folded.text):
+        value = match["value"]
+        if match["intro"] or any(ch.isdigit() for ch in value):
+            spans.append(folded.span(match.start("value"), match.end("value"), text))
+    return spans
+
+
+def _digit_spans(text: str, keep: list[Span]) -> list[Span]:
+    spans = []
+    for match in _LONG_DIGITS.finditer(text):
+        inside_kept = any(k.start <= match.start() and match.end() <= k.end for k in keep)
+        if not inside_kept:
+            spans.append(Span(match.start(), match.end()))
+    return spans
+
+
+def redact(text: str, reference: Reference) -> str:
+    """The text with secrets and long digit strings masked, same length."""
+    tickets = [t.span for t in find_tickets(text, reference.ticket) if t.span]
+    masked = list(text)
+    for span in _secret_spans(text) + _digit_spans(text, tickets):
+        for index in range(span.start, span.end):
+            if not masked[index].isspace():
+                masked[index] = MASK
+    return "".join(masked)
+
+
+def excerpt(text: str, reference: Reference, limit: int = EXCERPT_CHARS) -> str:
+    """The redacted beginning of a message, as the audit log keeps it."""
+    # Redact a little beyond the cut so a secret straddling it is still recognised.
+    return redact(text[: limit + 80], reference)[:limit]

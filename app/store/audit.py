@@ -1,0 +1,83 @@
+"""The audit log: one record per check, with secrets masked out of what is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assess import Assessment
+from app.claim import Claim, Indicator
+from app.models import CheckRecord, Report, utcnow
+from app.redact import excerpt
+from app.reference.models import Reference
+from app.store.reports import reportable
+
+
+def input_digest(claim: Claim) -> str:
+    """SHA-256 of the claim as given: canonical JSON of its fields, UTF-8.
+
+    Anyone holding the same input can recompute it to find the record, and the digest
+    reveals nothing of a message that was not kept.
+    """
+    fields = {
+        "message": claim.message,
+        "sender": claim.sender,
+        "phone": claim.phone,
+        "extension": claim.extension,
+        "ticket_code": claim.ticket_code,
+        "channel": claim.channel.value if claim.channel else None,
+        "unit_code": claim.unit_code,
+        "received_at": claim.received_at.isoformat() if claim.received_at else None,
+    }
+    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def check_record(
+    check_id: uuid.UUID,
+    claim: Claim,
+    assessment: Assessment,
+    found: Iterable[Indicator],
+    *,
+    reference: Reference,
+    keep_text: bool,
+) -> CheckRecord:
+    """The audit record of a check; the indicators kept are those that may be reported."""
+    return CheckRecord(
+        id=check_id,
+        created_at=utcnow(),
+        channel=claim.channel.value if claim.channel else None,
+        verdict=assessment.verdict.value,
+        finding_codes=list(dict.fromkeys(f.code for f in assessment.findings)),
+        input_sha256=input_digest(claim),
+        excerpt=excerpt(claim.message, reference),
+        full_text=claim.message if keep_text else None,
+        indicators=[[i.kind.value, i.value] for i in reportable(found, reference)],
+    )
+
+
+async def record_check(session: AsyncSession, record: CheckRecord) -> None:
+    session.add(record)
+    await session.commit()
+
+
+async def get_check(session: AsyncSession, check_id: uuid.UUID) -> CheckRecord | None:
+    return await session.get(CheckRecord, check_id)
+
+
+async def purge_checks(session: AsyncSession, older_than: dt.timedelta) -> int:
+    """Delete audit records older than the given age; reports keep their counts."""
+    cutoff = utcnow() - older_than
+    old = select(CheckRecord.id).where(CheckRecord.created_at < cutoff)
+    # Explicit rather than left to ON DELETE SET NULL, which SQLite honours only when
+    # foreign keys are switched on for the connection.
+    await session.execute(update(Report).where(Report.check_id.in_(old)).values(check_id=None))
+    result = await session.execute(delete(CheckRecord).where(CheckRecord.created_at < cutoff))
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,84 @@
+"""API keys: `thg_<key id>_<secret>`; only the SHA-256 of the token is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, NotFound
+from app.models import ApiKey, utcnow
+
+PREFIX = "thg"
+# Compared against when the key id is unknown, so a miss costs the same as a wrong secret.
+_NO_SUCH_KEY = hashlib.sha256(b"no such key").hexdigest()
+
+
+def digest(token: str) -> str:
+    # The secret has 256 bits of entropy: a plain SHA-256 cannot be brute-forced, and unlike
+    # a password hash it costs nothing per request.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh (key id, token) pair."""
+    key_id = secrets.token_hex(6)
+    return key_id, f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+
+
+def key_id_of(token: str) -> str | None:
+    prefix, _, rest = token.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != PREFIX or len(key_id) != 12 or not secret:
+        return None
+    return key_id
+
+
+async def create_key(session: AsyncSession, name: str, scopes: Sequence[str]) -> tuple[ApiKey, str]:
+    """Store a new key; the token is returned once and never stored."""
+    key_id, token = new_token()
+    key = ApiKey(key_id=key_id, name=name, scopes=sorted(set(scopes)), secret_sha256=digest(token))
+    session.add(key)
+    await session.commit()
+    return key, token
+
+
+async def authenticate(session: AsyncSession, token: str) -> ApiKey | None:
+    """The active key a token belongs to, or None."""
+    key_id = key_id_of(token)
+    key = None
+    if key_id is not None:
+        key = await session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    expected = key.secret_sha256 if key is not None else _NO_SUCH_KEY
+    matches = hmac.compare_digest(digest(token), expected)
+    if key is None or not matches or key.revoked_at is not None:
+        return None
+    return key
+
+
+async def list_keys(session: AsyncSession) -> list[ApiKey]:
+    return list(await session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+
+async def revoke_key(session: AsyncSession, ident: str) -> ApiKey:
+    """Revoke by key id, or by name when exactly one active key has it."""
+    key = await session.scalar(select(ApiKey).where(ApiKey.key_id == ident))
+    if key is None:
+        named = list(
+            await session.scalars(
+                select(ApiKey).where(ApiKey.name == ident, ApiKey.revoked_at.is_(None))
+            )
+        )
+        if len(named) > 1:
+            raise Conflict(f"{len(named)} active keys are named {ident!r}; give the key id.")
+        key = named[0] if named else None
+    if key is None:
+        raise NotFound(f"No key with id or name {ident!r}.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        await session.commit()
+    return key

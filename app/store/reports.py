@@ -1,0 +1,123 @@
+"""Reports of scams and the indicators they name, counted exactly under concurrency."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.claim import Indicator, IndicatorKind
+from app.errors import Conflict, NotFound
+from app.models import CheckRecord, IndicatorCount, Report, utcnow
+from app.reference.models import Reference
+from app.validators.sender import is_official_domain
+
+MAX_VALUE_CHARS = 512  # the indexed column; a longer URL is still covered by its domain
+
+
+def is_official(indicator: Indicator, reference: Reference) -> bool:
+    """The Treasury's own sender, switchboard and domains: never an indicator of a scam."""
+    if indicator.kind is IndicatorKind.PHONE:
+        return indicator.value == reference.switchboard.e164
+    if indicator.kind is IndicatorKind.EMAIL:
+        address = indicator.value.lower()
+        domain = address.rpartition("@")[2]
+        official = {reference.official_sender.address.lower(), reference.incident_reply.from_}
+        return address in {a.lower() for a in official} or is_official_domain(domain, reference)
+    host = indicator.value.split("/", 1)[0].split(":", 1)[0]
+    return is_official_domain(host, reference)
+
+
+def reportable(found: Iterable[Indicator], reference: Reference) -> list[Indicator]:
+    """The indicators a report may count, sorted (a fixed lock order for the upserts)."""
+    return sorted(
+        {i for i in found if len(i.value) <= MAX_VALUE_CHARS and not is_official(i, reference)},
+        key=lambda i: (i.kind.value, i.value),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedReport:
+    report: Report
+    counts: dict[Indicator, int]  # each indicator's count after this report
+
+
+async def _count_one(session: AsyncSession, indicator: Indicator) -> int:
+    # One atomic statement: concurrent reports never read-modify-write a stale count.
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = insert(IndicatorCount).values(
+        kind=indicator.kind.value,
+        value=indicator.value,
+        report_count=1,
+        first_reported_at=now,
+        last_reported_at=now,
+    )
+    upsert = values.on_conflict_do_update(
+        index_elements=[IndicatorCount.kind, IndicatorCount.value],
+        set_={
+            "report_count": IndicatorCount.report_count + 1,
+            "last_reported_at": values.excluded.last_reported_at,
+        },
+    ).returning(IndicatorCount.report_count)
+    return int((await session.execute(upsert)).scalar_one())
+
+
+async def record_report(
+    session: AsyncSession, check_id: uuid.UUID, note: str | None, *, reporter: str | None = None
+) -> RecordedReport:
+    """Record that a checked message was a scam; 404 for an unknown check, 409 if reported."""
+    check = await session.get(CheckRecord, check_id)
+    if check is None:
+        raise NotFound(f"No check {check_id} is on record (or it was purged).")
+    report = Report(check_id=check_id, note=note, reporter=reporter, indicators=check.indicators)
+    session.add(report)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(f"The check {check_id} has already been reported.") from exc
+    counts = {}
+    for kind, value in sorted(check.indicators):
+        indicator = Indicator(IndicatorKind(kind), value)
+        counts[indicator] = await _count_one(session, indicator)
+    await session.commit()
+    return RecordedReport(report, counts)
+
+
+async def reported_counts(
+    session: AsyncSession, found: Iterable[Indicator]
+) -> dict[Indicator, int]:
+    """Report counts of those of the given indicators that were ever reported."""
+    keys = sorted({(i.kind.value, i.value) for i in found if len(i.value) <= MAX_VALUE_CHARS})
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(IndicatorCount.kind, IndicatorCount.value, IndicatorCount.report_count).where(
+            tuple_(IndicatorCount.kind, IndicatorCount.value).in_(keys)
+        )
+    )
+    return {Indicator(IndicatorKind(kind), value): count for kind, value, count in rows}
+
+
+async def list_reports(session: AsyncSession, *, limit: int, offset: int = 0) -> list[Report]:
+    query = select(Report).order_by(Report.created_at.desc(), Report.id.desc())
+    return list(await session.scalars(query.limit(limit).offset(offset)))
+
+
+async def list_indicators(
+    session: AsyncSession, *, limit: int, kind: IndicatorKind | None = None
+) -> list[IndicatorCount]:
+    query: Select[IndicatorCount] = select(IndicatorCount).order_by(
+        IndicatorCount.report_count.desc(), IndicatorCount.kind, IndicatorCount.value
+    )
+    if kind is not None:
+        query = query.where(IndicatorCount.kind == kind.value)
+    return list(await session.scalars(query.limit(limit)))

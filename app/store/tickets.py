@@ -1,0 +1,96 @@
+"""The ticket registry: codes the Treasury's support really issued (the proof of SPEC §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.claim import Claim, RegisteredTicket
+from app.errors import Conflict, NotFound, Unprocessable
+from app.extract import Extracted
+from app.models import Ticket, utcnow
+from app.reference.models import Reference
+from app.validators.ticket import canonical, check_ticket, written_ticket
+
+# What the ticket validator says about a code that cannot have been issued.
+_REJECTED = {"ticket.malformed", "ticket.invalid_date", "ticket.future_date"}
+
+
+def issuable_code(written: str, reference: Reference, issued_at: dt.datetime | None) -> str:
+    """The canonical code, if the ticket validator accepts it as issued then (else 422)."""
+    spec = reference.ticket
+    code = canonical(written, spec)
+    if code is None:
+        raise Unprocessable(f"{written!r} is not a ticket code; the format is {spec.format}.")
+    findings = check_ticket(
+        written_ticket(code, spec),
+        field="code",
+        received_at=issued_at or dt.datetime.now(dt.UTC),
+        stale_after_days=100_000,  # an old ticket is still a real one
+        reference=reference,
+    )
+    rejected = sorted(f.code for f in findings if f.code in _REJECTED)
+    if rejected:
+        raise Unprocessable(f"{code} cannot have been issued: {', '.join(rejected)}.")
+    return code
+
+
+def claim_ticket_codes(claim: Claim, extracted: Extracted, reference: Reference) -> set[str]:
+    """Every ticket code of a claim, canonical: the one typed in the field and those in the text."""
+    codes = {mention.code for mention in extracted.tickets}
+    if claim.ticket_code:
+        codes.add(written_ticket(claim.ticket_code, reference.ticket).code)
+    return codes
+
+
+async def register_ticket(
+    session: AsyncSession,
+    code: str,
+    *,
+    unit_code: str | None = None,
+    issued_at: dt.datetime | None = None,
+    registered_by: str | None = None,
+) -> Ticket:
+    """Register an issued ticket; 409 when the code is already registered."""
+    ticket = Ticket(
+        code=code, unit_code=unit_code, issued_at=issued_at, registered_by=registered_by
+    )
+    session.add(ticket)
+    try:
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(f"The ticket {code} is already registered.") from exc
+    return ticket
+
+
+async def get_ticket(session: AsyncSession, code: str) -> Ticket:
+    ticket = await session.scalar(select(Ticket).where(Ticket.code == code))
+    if ticket is None:
+        raise NotFound(f"The ticket {code} is not registered.")
+    return ticket
+
+
+async def revoke_ticket(session: AsyncSession, code: str) -> Ticket:
+    """Mark a ticket revoked (it stays on record); revoking twice changes nothing."""
+    ticket = await get_ticket(session, code)
+    if ticket.revoked_at is None:
+        ticket.revoked_at = utcnow()
+        await session.commit()
+    return ticket
+
+
+async def registered(session: AsyncSession, codes: Iterable[str]) -> dict[str, RegisteredTicket]:
+    """What the registry knows about these codes, as the engine reads it."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(Ticket).where(Ticket.code.in_(wanted)))
+    return {
+        t.code: RegisteredTicket(t.code, t.unit_code, revoked=t.revoked_at is not None)
+        for t in rows
+    }
