@@ -1,0 +1,78 @@
+"""The engine: drivers from the URL, SQLite tuning, and outages seen as outages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import anyio
+import pytest
+from sqlalchemy import text
+
+from app.config import Settings
+from app.db import Database, async_url, is_unavailable, sqlite_path, sync_url
+
+
+@pytest.fixture
+def sqlite_url(sqlite_migrated: Path, tmp_path: Path) -> str:
+    path = tmp_path / "db" / "thatgia.db"
+    path.parent.mkdir()
+    shutil.copy(sqlite_migrated, path)
+    return f"sqlite:///{path}"
+
+
+def test_sqlite_url_gets_aiosqlite_and_read_write_mode(tmp_path: Path) -> None:
+    url = async_url(f"sqlite:///{tmp_path}/t.db")
+    assert url.drivername == "sqlite+aiosqlite"
+    assert url.query == {"mode": "rw", "uri": "true"}
+
+
+def test_relative_sqlite_path_resolves_from_the_working_directory() -> None:
+    assert sqlite_path("sqlite:///./var/thatgia.db") == Path.cwd() / "var" / "thatgia.db"
+
+
+def test_postgresql_url_gets_psycopg_for_both_flavours() -> None:
+    url = "postgresql://u@db:5432/thatgia"
+    assert async_url(url).drivername == "postgresql+psycopg"
+    assert sync_url(url).drivername == "postgresql+psycopg"
+
+
+def test_postgres_scheme_alias_is_accepted() -> None:
+    assert async_url("postgres://u@db/thatgia").drivername == "postgresql+psycopg"
+
+
+async def test_sqlite_runs_in_wal_with_a_busy_timeout(sqlite_url: str) -> None:
+    database = Database(Settings(database_url=sqlite_url))
+    async with database.session() as session:
+        mode = await session.scalar(text("PRAGMA journal_mode"))
+        timeout = await session.scalar(text("PRAGMA busy_timeout"))
+    await database.dispose()
+    assert (mode, timeout) == ("wal", 5000)
+
+
+async def test_missing_sqlite_file_is_unavailable_not_created(tmp_path: Path) -> None:
+    database = Database(Settings(database_url=f"sqlite:///{tmp_path}/absent.db"))
+    with pytest.raises(Exception) as caught:
+        async with database.session() as session:
+            await session.execute(text("SELECT 1"))
+    await database.dispose()
+    await anyio.sleep(0.05)  # aiosqlite's thread of the failed connection winds down
+    assert is_unavailable(caught.value)
+    assert not (tmp_path / "absent.db").exists()
+
+
+async def test_pooled_sqlite_handle_is_dropped_when_its_file_moves(sqlite_url: str) -> None:
+    path = sqlite_path(sqlite_url)
+    assert path is not None
+    database = Database(Settings(database_url=sqlite_url))
+    assert await database.ping()
+    os.rename(path.parent, path.parent.with_name("moved"))
+    assert not await database.ping()
+    os.rename(path.parent.with_name("moved"), path.parent)
+    assert await database.ping()
+    await database.dispose()
+
+
+async def test_ping_is_true_on_a_migrated_database(database: Database) -> None:
+    assert await database.ping()

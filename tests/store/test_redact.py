@@ -1,0 +1,61 @@
+"""What the audit log keeps of a message: secrets and long numbers masked, the rest as is."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from app.redact import MASK, excerpt, redact
+from app.reference.models import Reference
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Mật khẩu của anh là Abc@123 nhé", "Abc@123"),
+        ("mat khau: hello", "hello"),
+        ("gửi em mã PIN 2468 để kích hoạt", "2468"),
+        ("pass = qwerty", "qwerty"),
+        ("mk 1357", "1357"),
+        ("Mã xác thực: 998877", "998877"),
+        ("OTP 123456", "123456"),
+        ("your password is hunter2", "hunter2"),
+    ],
+)
+def test_secret_after_its_keyword_is_masked(text: str, secret: str, reference: Reference) -> None:
+    redacted = redact(text, reference)
+    assert secret not in redacted
+    assert MASK * len(secret) in redacted
+
+
+def test_secret_in_decomposed_unicode_is_masked(reference: Reference) -> None:
+    text = unicodedata.normalize("NFD", "Mật khẩu là Xyz!987")
+    assert "Xyz!987" not in redact(text, reference)
+
+
+def test_long_digit_strings_are_masked(reference: Reference) -> None:
+    redacted = redact("STK 0123 4567 8901, CCCD 079123456789", reference)
+    assert not any(ch.isdigit() for ch in redacted)
+
+
+def test_keyword_without_a_value_masks_nothing(reference: Reference) -> None:
+    text = "Kho bạc không bao giờ hỏi mã PIN hay mật khẩu của anh chị."
+    assert redact(text, reference) == text
+
+
+def test_ticket_codes_and_extensions_stay(reference: Reference) -> None:
+    text = "Phiếu SD251120-000123, gọi tổng đài máy lẻ 88617"
+    assert redact(text, reference) == text
+
+
+def test_redaction_keeps_the_length(reference: Reference) -> None:
+    text = "mật khẩu: Abc@123, OTP 123456, STK 0123456789"
+    assert len(redact(text, reference)) == len(text)
+
+
+def test_excerpt_is_cut_after_masking(reference: Reference) -> None:
+    text = "x" * 495 + " 0123456789 và tiếp"
+    kept = excerpt(text, reference)
+    assert len(kept) == 500
+    assert not any(ch.isdigit() for ch in kept)

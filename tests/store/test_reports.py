@@ -1,0 +1,110 @@
+"""Reports in the store: exact counts, one report per check, official identifiers never."""
+
+from __future__ import annotations
+
+import uuid
+
+import anyio
+import pytest
+
+from app.claim import Indicator, IndicatorKind
+from app.db import Database
+from app.errors import Conflict, NotFound
+from app.models import CheckRecord, utcnow
+from app.reference.models import Reference
+from app.store.reports import is_official, record_report, reportable, reported_counts
+
+SCAM_PHONE = Indicator(IndicatorKind.PHONE, "+84912345678")
+SCAM_DOMAIN = Indicator(IndicatorKind.DOMAIN, "kbnn-hotro.com")
+
+
+async def add_check(database: Database, *found: Indicator) -> uuid.UUID:
+    check_id = uuid.uuid4()
+    record = CheckRecord(
+        id=check_id,
+        created_at=utcnow(),
+        channel="zalo",
+        verdict="impersonation",
+        finding_codes=["phone.mobile"],
+        input_sha256="0" * 64,
+        excerpt="",
+        indicators=[[i.kind.value, i.value] for i in found],
+    )
+    async with database.write_session() as session:
+        session.add(record)
+        await session.commit()
+    return check_id
+
+
+def official(reference: Reference) -> list[Indicator]:
+    domain = reference.official_sender.domains[0]
+    return [
+        Indicator(IndicatorKind.EMAIL, reference.official_sender.address),
+        Indicator(IndicatorKind.PHONE, reference.switchboard.e164),
+        Indicator(IndicatorKind.DOMAIN, domain),
+        Indicator(IndicatorKind.URL, f"{domain}/dvc"),
+        Indicator(IndicatorKind.EMAIL, f"someone@{domain}"),
+    ]
+
+
+def test_official_identifiers_are_official(reference: Reference) -> None:
+    assert all(is_official(i, reference) for i in official(reference))
+
+
+def test_scam_identifiers_are_not_official(reference: Reference) -> None:
+    lookalike = Indicator(IndicatorKind.DOMAIN, "vst-gov.vn")
+    assert not any(is_official(i, reference) for i in (SCAM_PHONE, SCAM_DOMAIN, lookalike))
+
+
+def test_reportable_leaves_out_official_identifiers(reference: Reference) -> None:
+    assert reportable([*official(reference), SCAM_PHONE], reference) == [SCAM_PHONE]
+
+
+async def test_report_counts_each_indicator_of_the_check(database: Database) -> None:
+    check_id = await add_check(database, SCAM_PHONE, SCAM_DOMAIN)
+    async with database.write_session() as session:
+        recorded = await record_report(session, check_id, "called me")
+    assert recorded.counts == {SCAM_PHONE: 1, SCAM_DOMAIN: 1}
+    assert recorded.report.note == "called me"
+
+
+async def test_reports_of_two_checks_add_up(database: Database) -> None:
+    for _ in range(2):
+        check_id = await add_check(database, SCAM_PHONE)
+        async with database.write_session() as session:
+            await record_report(session, check_id, None)
+    async with database.session() as session:
+        assert await reported_counts(session, [SCAM_PHONE, SCAM_DOMAIN]) == {SCAM_PHONE: 2}
+
+
+async def test_a_check_is_reported_once(database: Database) -> None:
+    check_id = await add_check(database, SCAM_PHONE)
+    async with database.write_session() as session:
+        await record_report(session, check_id, None)
+        with pytest.raises(Conflict):
+            await record_report(session, check_id, None)
+    async with database.session() as session:
+        assert await reported_counts(session, [SCAM_PHONE]) == {SCAM_PHONE: 1}
+
+
+async def test_report_of_an_unknown_check_is_not_found(database: Database) -> None:
+    async with database.write_session() as session:
+        with pytest.raises(NotFound):
+            await record_report(session, uuid.uuid4(), None)
+
+
+async def test_concurrent_reports_each_in_its_own_session_count_exactly(
+    database: Database,
+) -> None:
+    checks = [await add_check(database, SCAM_PHONE, SCAM_DOMAIN) for _ in range(20)]
+
+    async def report(check_id: uuid.UUID) -> None:
+        async with database.write_session() as session:
+            await record_report(session, check_id, None)
+
+    async with anyio.create_task_group() as tasks:
+        for check_id in checks:
+            tasks.start_soon(report, check_id)
+    async with database.session() as session:
+        counts = await reported_counts(session, [SCAM_PHONE, SCAM_DOMAIN])
+    assert counts == {SCAM_PHONE: 20, SCAM_DOMAIN: 20}
