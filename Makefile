@@ -17,7 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# Migrations first: on a fresh machine this creates var/thatgia.db (THATGIA_DATABASE_URL).
 serve: $(STAMP)
+	$(BIN)/thatgia db upgrade
 	$(BIN)/thatgia serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
