@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from enum import StrEnum
 
+from app.db import is_unavailable
+from app.errors import Conflict, NotFound
 from app.services import Services
+from app.store.reports import record_report
+
+log = logging.getLogger("thatgia.web")
 
 
 class ReportOutcome(StrEnum):
@@ -19,6 +25,22 @@ async def record_scam_report(
     services: Services, check_id: uuid.UUID, note: str | None
 ) -> ReportOutcome:
     """Store a scam report tied to a check; say plainly when it could not be stored."""
-    # The reports store is not part of the service yet: until it is, nothing can be kept,
-    # and the page says so instead of pretending.
-    return ReportOutcome.UNAVAILABLE
+    database = services.database
+    if database is None:
+        return ReportOutcome.UNAVAILABLE
+    try:
+        async with database.write_session() as session:
+            await record_report(session, check_id, note)
+    except NotFound:
+        return ReportOutcome.UNKNOWN_CHECK
+    except Conflict:
+        # A second press of the button, or a reload: the report the user wanted exists.
+        return ReportOutcome.ALREADY_REPORTED
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning(
+            "scam report for check %s not recorded, database unavailable: %s", check_id, exc
+        )
+        return ReportOutcome.UNAVAILABLE
+    return ReportOutcome.RECORDED

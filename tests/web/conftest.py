@@ -10,23 +10,16 @@ import httpx
 import pytest
 
 from app.config import Settings
-from app.store.migrations import upgrade
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Migrated once; each test gets its own copy, so no test sees another's rows.
-    path = tmp_path_factory.mktemp("web-db") / "template.db"
-    upgrade(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
-def settings(migrated_database: Path, tmp_path: Path) -> Settings:
+def settings(sqlite_migrated: Path, tmp_path: Path) -> Settings:
+    # The form on SQLite only (the store itself is tested on both databases); each test
+    # gets its own copy of the migrated file, so no test sees another's rows.
     database = tmp_path / "thatgia.db"
-    shutil.copy(migrated_database, database)
+    shutil.copy(sqlite_migrated, database)
     return Settings(database_url=f"sqlite:///{database}", secret_key=None, reference_file=None)
 
 

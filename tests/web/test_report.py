@@ -1,0 +1,94 @@
+"""'Report this as a scam': stored against the check, confirmed on the page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from app.config import Settings
+from app.db import sqlite_path
+from tests.web.conftest import TOKEN, submit
+
+SCAM = "Em bên Kho bạc, anh cài UltraViewer rồi gửi em ID và mật khẩu, gọi em số 0912345678"
+CHECK_ID = re.compile(r'name="check_id" value="([0-9a-f-]{36})"')
+
+
+async def _checked(client: httpx.AsyncClient, message: str = SCAM) -> tuple[str, str]:
+    """Check a message; return the check id and the token of its report form."""
+    page = await submit(client, message=message)
+    check_id, token = CHECK_ID.search(page.text), TOKEN.search(page.text)
+    assert check_id and token, "the result should offer the report button"
+    return check_id[1], token[1]
+
+
+async def _report(client: httpx.AsyncClient, check_id: str, token: str) -> httpx.Response:
+    return await client.post(
+        "/report", data={"csrf_token": token, "check_id": check_id, "note": "gọi lúc 9 giờ"}
+    )
+
+
+async def test_reporting_a_scam_is_confirmed_and_flags_its_number_later(
+    client: httpx.AsyncClient,
+) -> None:
+    check_id, token = await _checked(client)
+    response = await _report(client, check_id, token)
+    assert response.status_code == 200
+    assert "Đã ghi nhận báo cáo" in response.text
+    assert check_id in response.text
+    again = await submit(client, message=SCAM)
+    assert "đã bị báo cáo lừa đảo 1 lần" in again.text
+
+
+async def test_a_number_never_reported_is_not_flagged(client: httpx.AsyncClient) -> None:
+    response = await submit(client, message=SCAM)
+    assert "đã bị báo cáo lừa đảo" not in response.text
+
+
+async def test_reporting_twice_keeps_one_report_and_says_so(client: httpx.AsyncClient) -> None:
+    check_id, token = await _checked(client)
+    await _report(client, check_id, token)
+    response = await _report(client, check_id, token)
+    assert response.status_code == 200
+    assert "đã được báo cáo trước đó" in response.text
+
+
+async def test_an_unknown_check_gets_a_friendly_404(client: httpx.AsyncClient) -> None:
+    _, token = await _checked(client)
+    response = await _report(client, "00000000-0000-4000-8000-000000000000", token)
+    assert response.status_code == 404
+    assert "Không tìm thấy lần kiểm tra" in response.text
+
+
+async def test_a_malformed_check_id_gets_a_friendly_422(client: httpx.AsyncClient) -> None:
+    _, token = await _checked(client)
+    response = await _report(client, "<script>1</script>", token)
+    assert response.status_code == 422
+    assert "Báo cáo không hợp lệ" in response.text
+    assert "<script>1" not in response.text
+
+
+async def test_a_database_gone_after_the_check_gets_a_friendly_503(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    check_id, token = await _checked(client)
+    database = sqlite_path(settings.database_url)
+    assert database is not None
+    database.rename(Path(f"{database}.away"))
+    response = await _report(client, check_id, token)
+    assert response.status_code == 503
+    assert "Hiện chưa lưu được báo cáo" in response.text
+
+
+async def test_without_a_database_the_result_says_why_it_cannot_be_reported(
+    app: FastAPI,
+) -> None:
+    # No lifespan: the database is never opened, so the check is answered but not stored.
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://thatgia.test") as client:
+        page = await submit(client, message=SCAM)
+    assert "verdict-impersonation" in page.text
+    assert 'action="/report"' not in page.text
+    assert "chưa được lưu" in page.text
