@@ -2,9 +2,10 @@
 
 Every word comes from the lexicon of the reference file; this module only knows the
 grammar. A request is a verb of a class the phrase group allows, governing one of the
-group's objects (the closest verb before the object governs it; a verb after it only
-when the sentence has none before: "mã PIN anh đọc cho em"). The verb must be in a
-sentence that addresses the reader, and outside the scope of
+group's objects: the closest verb before the object in its clause; else a verb after it
+in its clause that asks ("là gì") or follows the reader's name ("mã PIN anh đọc cho
+em"); else the verb of a list the object continues ("gửi em ID, mật khẩu"). The verb
+must be in a sentence that addresses the reader, and outside the scope of
 
 * a negator before it in its clause ("không cung cấp", "never share") — a contrast word
   ("chỉ", "nhưng") starts a new clause, so "đừng gửi ai khác, chỉ gửi em mã PIN" asks;
@@ -81,24 +82,13 @@ def _compile(ref: Reference) -> Compiled:
     index = PhraseIndex()  # items and markers alike; labels of kind "cue" are markers
     for cls, verbs in lex.verbs.items():
         _add(index, norm, verbs.phrases, ("verb", -1, cls))
+    # The integrated providers are named, not pushed: they must not read as "<name> CA".
     _add(index, norm, lex.neutral.phrases + ref.remote_signing.providers, ("neutral", -1, ""))
-    amounts: set[Label] = set()
-    providers: set[Label] = set()
+    specials: dict[str, set[Label]] = {"<amount>": set(), "<provider>": set()}
     for gi, group in enumerate(lex.requests):
-        label: Label = ("obj", gi, "")
         for obj in group.objects:
-            if obj == "<tool>":
-                for name in lex.tools.names:
-                    _add(index, norm, [name, *lex.tools.aliases.get(name, [])], ("obj", gi, name))
-            elif obj == "<provider>":
-                providers.add(label)
-                _add(index, norm, lex.providers.phrases, label)
-            elif obj == "<amount>":
-                amounts.add(label)
-            elif obj == "<remote_signing>":
-                _add(index, norm, lex.cues["remote_signing"].phrases, label)
-            else:
-                _add(index, norm, [obj], label)
+            _add_object(index, norm, ref, obj, gi)
+            specials.get(obj, set()).add(("obj", gi, ""))
         _add(index, norm, group.standalone, ("std", gi, ""))
     for name, cue in [*lex.scope.model_dump().items(), *lex.cues.items()]:
         phrases = cue["phrases"] if isinstance(cue, dict) else cue.phrases
@@ -118,9 +108,23 @@ def _compile(ref: Reference) -> Compiled:
         units=frozenset(k for p in lex.amount_units.phrases for k, _ in norm.phrase_words(p)),
         suffix=lex.providers.suffix,
         suffix_key="".join(k for k, _ in norm.phrase_words(lex.providers.suffix)),
-        amount_labels=frozenset(amounts),
-        provider_labels=frozenset(providers),
+        amount_labels=frozenset(specials["<amount>"]),
+        provider_labels=frozenset(specials["<provider>"]),
     )
+
+
+def _add_object(index: PhraseIndex, norm: Normaliser, ref: Reference, obj: str, gi: int) -> None:
+    """An object phrase of request group gi; "<…>" names a list kept elsewhere."""
+    lex, label = ref.lexicon, ("obj", gi, "")
+    if obj == "<tool>":
+        for name in lex.tools.names:
+            _add(index, norm, [name, *lex.tools.aliases.get(name, [])], ("obj", gi, name))
+    elif obj == "<provider>":
+        _add(index, norm, lex.providers.phrases, label)
+    elif obj == "<remote_signing>":
+        _add(index, norm, lex.cues["remote_signing"].phrases, label)
+    elif obj != "<amount>":  # amounts are recognised by shape, not listed
+        _add(index, norm, [obj], label)
 
 
 _COMPILED: dict[int, tuple[Reference, Compiled]] = {}
