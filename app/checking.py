@@ -10,6 +10,7 @@ import anyio
 from app.assess import Assessment, assess
 from app.claim import Claim, Context
 from app.extract import Extracted, extract, indicators
+from app.findings import Finding
 from app.metrics import observe_check
 from app.services import Services
 from app.store.memory import recall, remember
@@ -50,14 +51,21 @@ async def run_engine(
     return await anyio.to_thread.run_sync(assess, claim, context, extracted)
 
 
-async def run_check(claim: Claim, services: Services) -> CheckOutcome:
-    """Assess a claim with everything the service knows."""
+async def run_check(
+    claim: Claim, services: Services, extra_findings: tuple[Finding, ...] = ()
+) -> CheckOutcome:
+    """Assess a claim with everything the service knows (and what the adapter found)."""
     # Extracted first: its ticket codes and indicators are what the database is asked about.
     extracted = await run_extract(claim, services)
     found = indicators(claim, extracted)
     codes = claim_ticket_codes(claim, extracted, services.reference)
     memory = await recall(services.database, codes, found)
-    context = replace(base_context(services), registry=memory.registry, reported=memory.reported)
+    context = replace(
+        base_context(services),
+        registry=memory.registry,
+        reported=memory.reported,
+        extra_findings=extra_findings,
+    )
     assessment = await run_engine(claim, context, extracted)
     observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
     check_id = uuid.uuid4()

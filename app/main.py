@@ -8,18 +8,19 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
-from app.db import database_lifecycle
 from app.errors import install_error_handlers
 from app.limits import BodyLimitMiddleware
 from app.reference import load_reference
-from app.routers import check, health, reports, tickets, web
+from app.routers import check, health, mail, reports, tickets, web, zalo
 from app.services import Services
+from app.store.lifecycle import database_lifecycle
 from app.web.headers import SecurityHeadersMiddleware
+from app.zalo.lifecycle import zalo_lifecycle
 
 # Parts of the service with a start and a stop (database engine, delivery workers), entered
 # in order at start-up and left in reverse at shutdown.
 Lifecycle = Callable[[FastAPI, Services], AbstractAsyncContextManager[None]]
-LIFECYCLES: list[Lifecycle] = []
+LIFECYCLES: list[Lifecycle] = [zalo_lifecycle]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,5 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(check.router)
     app.include_router(tickets.router)
     app.include_router(reports.router)
+    app.include_router(mail.router)
     app.include_router(web.router)
+    app.include_router(zalo.router)
     return app

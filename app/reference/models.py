@@ -117,6 +117,11 @@ class DomainList(Strict):
     sources: SourceIds
 
 
+class Attachments(Strict):
+    executable_extensions: Annotated[list[str], Field(min_length=1)]
+    sources: SourceIds
+
+
 class Reference(Strict):
     meta: dict[str, str]
     sources: dict[str, Source]
@@ -134,6 +139,7 @@ class Reference(Strict):
     leaks: list[Statement]
     free_mail: DomainList
     link_shorteners: DomainList
+    attachments: Attachments
     lexicon: Lexicon
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
