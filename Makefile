@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: install serve test lint typecheck pytest bench clean
+.PHONY: install serve test lint typecheck pytest bench screenshots clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Re-make the README's screenshots from the browser tests (needs /usr/bin/chromium).
+screenshots: $(STAMP)
+	THATGIA_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(SUITES)
