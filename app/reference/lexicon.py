@@ -24,7 +24,18 @@ RequestCode = Literal[
     "request.mandatory_remote_signing",
 ]
 VerbClass = Literal[
-    "give", "ask", "enter", "install", "open", "use", "pay", "change", "adopt", "oblige", "manage"
+    "give",
+    "ask",
+    "enter",
+    "capture",
+    "install",
+    "open",
+    "use",
+    "pay",
+    "change",
+    "adopt",
+    "oblige",
+    "manage",
 ]
 CueName = Literal[
     "mood",  # the sentence addresses the reader: pronouns, "vui lòng", "nhé", "please"

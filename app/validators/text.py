@@ -40,7 +40,7 @@ FORWARD_REACH = 6
 NEGATION_REACH = 7
 REPORT_REACH = 8
 CUE_REACH = 12  # where an entered secret goes, whose e-mail: said right after the verb
-_AFTER_VERB = frozenset({"destinations", "origins", "theirs"})
+_AFTER_VERB = frozenset({"destinations", "theirs"})
 # Markers looked up by the word they end at: subjects and what links them to the verb.
 _BY_END = ("auxiliaries", "agents", "passives", "speakers", "coordinators")
 
@@ -182,9 +182,13 @@ def _asks(scan: Scan, c: Compiled, group: _Group, verb: Hit, standalone: bool) -
     allowed = _classes(verb) & group.verbs
     if not standalone and not allowed:
         return False
-    if scan.negated(verb) or scan.reported(verb) or scan.third_party(verb):
+    if scan.negated(verb) or scan.reported(verb):
         return False
-    if scan.not_the_reader(verb, offers=bool(allowed & c.offers)):
+    # A claim ("ký số từ xa is compulsory") asks nothing: who says it does not matter.
+    claim = group.sentence_wide
+    if not claim and (
+        scan.third_party(verb) or scan.not_the_reader(verb, bool(allowed & c.offers))
+    ):
         return False
     needs = set(group.needs)
     class_needs = [set(c.verb_needs.get(cls, ())) for cls in sorted(allowed)]

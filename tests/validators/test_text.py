@@ -277,6 +277,36 @@ def test_genuine_support_reply_is_clean(ref: Reference) -> None:
     assert codes(text, ref) == []
 
 
+def test_photo_of_the_otp_sent_on_is_an_otp_request(ref: Reference) -> None:
+    assert codes("Chị chụp ảnh màn hình mã OTP gửi qua zalo cho em nhé.", ref) == ["request.otp"]
+
+
+def test_screenshot_of_a_pin_error_for_support_is_no_request(ref: Reference) -> None:
+    text = "Anh/chị chụp màn hình thông báo lỗi mã PIN và gửi lại cho chúng tôi qua email này."
+    assert codes(text, ref) == []
+
+
+def test_confirming_the_pin_for_the_caller_is_a_pin_request(ref: Reference) -> None:
+    assert codes("Em cần chị xác nhận giúp mã PIN để em đồng bộ chứng thư số.", ref) == [
+        "request.pin"
+    ]
+
+
+def test_confirm_password_field_is_no_request(ref: Reference) -> None:
+    text = "Anh/chị nhập mật khẩu cũ, mật khẩu mới và xác nhận mật khẩu mới rồi bấm Lưu."
+    assert codes(text, ref) == []
+
+
+def test_link_earlier_in_the_sentence_is_the_origin_of_an_install(ref: Reference) -> None:
+    text = "Bên em đã gửi link cập nhật plugin, anh tải file về cài đặt rồi báo em nhé."
+    assert codes(text, ref) == ["request.install"]
+
+
+def test_obligation_said_in_the_passive_is_still_a_claim(ref: Reference) -> None:
+    text = "Switching to remote signing is compulsory from next month."
+    assert codes(text, ref) == ["request.mandatory_remote_signing"]
+
+
 # --- obfuscation and Unicode -----------------------------------------------------------------
 
 
