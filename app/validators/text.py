@@ -182,7 +182,7 @@ def _asks(scan: Scan, c: Compiled, group: _Group, verb: Hit, standalone: bool) -
     allowed = _classes(verb) & group.verbs
     if not standalone and not allowed:
         return False
-    if scan.negated(verb) or scan.reported(verb):
+    if scan.out_of_scope(verb):
         return False
     # A claim ("ký số từ xa is compulsory") asks nothing: who says it does not matter.
     claim = group.sentence_wide
@@ -268,27 +268,25 @@ class Scan:
         listed = obj.lo - self.clause[obj.lo] <= 1
         return [prev] if prev is not None and near and listed else []
 
-    def negated(self, verb: Hit, depth: int = 2) -> bool:
-        """A negator or hypothesis scopes the verb, or a coordinated verb before it."""
+    def out_of_scope(self, verb: Hit, depth: int = 2) -> bool:
+        """A negator, a hypothesis or a reported third party scopes the verb, or the verb
+        it is coordinated with: in "không yêu cầu cung cấp mật khẩu hay cài phần mềm" and
+        "kẻ gian yêu cầu cài phần mềm hoặc đọc mã OTP", the second verb is covered too."""
         first = self.clause[verb.lo]
         for _, hi in self._in("negators", max(first, verb.lo - NEGATION_REACH - 4), verb.lo):
             if verb.lo - hi <= NEGATION_REACH:
                 return True
         if self._in("hypothetical", first, verb.lo):
             return True
-        # "không yêu cầu cung cấp mật khẩu, mã PIN hay cài phần mềm": "cài" is negated too.
+        reporters = self._in("reporters", max(first, verb.lo - REPORT_REACH - 4), verb.lo)
+        if any(verb.lo - hi <= REPORT_REACH for _, hi in reporters):
+            return True
         at = self._verb_index(verb.lo)
         if depth and at and self.ends.get("coordinators", {}).get(verb.lo) is not None:
             prev = self.verbs[at - 1]
             if prev.lo >= self.sent[verb.lo] and verb.lo - prev.hi <= VERB_REACH:
-                return self.negated(prev, depth - 1)
+                return self.out_of_scope(prev, depth - 1)
         return False
-
-    def reported(self, verb: Hit) -> bool:
-        found = self._in(
-            "reporters", max(self.clause[verb.lo], verb.lo - REPORT_REACH - 4), verb.lo
-        )
-        return any(verb.lo - hi <= REPORT_REACH for _, hi in found)
 
     def not_the_reader(self, verb: Hit, offers: bool) -> bool:
         """The subject right before the verb (auxiliaries skipped) is not the reader."""

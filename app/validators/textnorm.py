@@ -290,7 +290,12 @@ class PhraseIndex:
                     item = Hit(i, hi, e.items if item is None else item.labels | e.items)
         if item is None and one:
             item = Hit(i, i + 1, one)
-        if compact and (keys[i] in self._compact or keys[i] + nxt in self._prefixes):
+        # A run-together phrase only matters where no phrase of two words or more matched.
+        if (
+            compact
+            and (item is None or item.hi == i + 1)
+            and (keys[i] in self._compact or keys[i] + nxt in self._prefixes)
+        ):
             run = self._compact_at(words, keys, i)
             if run is not None and (item is None or run.hi > item.hi):
                 item = run

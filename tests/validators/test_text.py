@@ -173,6 +173,11 @@ def test_what_crooks_ask_for_is_no_request(ref: Reference) -> None:
     assert codes("Kẻ gian thường yêu cầu anh chị cung cấp mã OTP.", ref) == []
 
 
+def test_a_verb_coordinated_with_what_crooks_ask_is_reported_too(ref: Reference) -> None:
+    text = "Kẻ gian thường gọi điện yêu cầu cài phần mềm điều khiển từ xa hoặc đọc mã OTP."
+    assert codes(text, ref) == []
+
+
 def test_system_sending_a_code_is_no_request(ref: Reference) -> None:
     assert codes("Hệ thống sẽ gửi mã xác thực về email của anh/chị.", ref) == []
 
@@ -211,6 +216,13 @@ def test_entering_the_otp_into_a_link_is_a_request(ref: Reference) -> None:
 
 def test_installing_an_app_from_the_senders_link_is_an_install_request(ref: Reference) -> None:
     assert codes("Anh tải app KBNN mới qua link em gửi zalo nhé", ref) == ["request.install"]
+
+
+def test_download_then_install_of_the_senders_file_is_an_install_request(
+    ref: Reference,
+) -> None:
+    text = "Em gửi chị file hướng dẫn.exe, chị tải về rồi cài vào máy giúp em."
+    assert codes(text, ref) == ["request.install"]
 
 
 def test_installing_antivirus_is_no_request(ref: Reference) -> None:
