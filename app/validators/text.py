@@ -148,33 +148,41 @@ def check_text(text: str, reference: Reference) -> list[Finding]:
     keys = [w.key for w in words]
     items, marks = _hits(words, keys, text, c)
     scan = Scan.of(text, words, items, marks, c)
-    best: dict[str, tuple[Span, _Group, str]] = {}
-    for obj, verb, group, name in _requests(scan, items, c):
+    best: dict[str, Finding] = {}
+    for obj, verb, label in _requests(scan, items, c):
         span = scan.span(min(obj.lo, verb.lo), max(obj.hi, verb.hi))
-        held = best.get(group.code)
-        if held is None or (span.start, span.end) < (held[0].start, held[0].end):
-            best[group.code] = (span, group, name)
-    findings = [_finding(text, span, group, name) for span, group, name in best.values()]
-    return sorted(findings, key=lambda f: (f.span.start if f.span else 0, f.code))
+        held = best.get(c.groups[label[1]].code)
+        if held is None or held.span is None or span.start < held.span.start:
+            finding = _finding(text, span, scan.span(obj.lo, obj.hi), label, c)
+            best[finding.code] = finding
+    return sorted(best.values(), key=lambda f: (f.span.start if f.span else 0, f.code))
 
 
-def _finding(text: str, span: Span, group: _Group, name: str) -> Finding:
-    params = (("tool", name),) if name and group.code == "request.remote_access" else ()
+def _finding(text: str, span: Span, obj: Span, label: Label, c: Compiled) -> Finding:
+    """The finding; it names the tool ("UltraViewer") or the vendor pushed ("FPT CA")."""
+    _, gi, name = label
+    group, params = c.groups[gi], tuple[tuple[str, str], ...]()
+    if name and group.code == "request.remote_access":
+        params = (("tool", name),)
+    elif ("obj", gi, "") in c.provider_labels:
+        params = (("provider", text[obj.start : obj.end]),)
     evidence = text[span.start : span.end]
     return Finding(group.code, Severity.DANGER, "message", evidence, group.sources, span, params)
 
 
-def _requests(scan: Scan, items: list[Hit], c: Compiled) -> list[tuple[Hit, Hit, _Group, str]]:
-    out: list[tuple[Hit, Hit, _Group, str]] = []
+def _requests(scan: Scan, items: list[Hit], c: Compiled) -> list[tuple[Hit, Hit, Label]]:
+    """(object, governing verb, object label) of every request; in text order."""
+    out: list[tuple[Hit, Hit, Label]] = []
     for hit in items:
-        for kind, gi, name in sorted(hit.labels):
-            group = c.groups[gi] if kind in ("obj", "std") else None
-            if group is None:
+        for label in sorted(hit.labels):
+            kind, gi, _ = label
+            if kind not in ("obj", "std"):
                 continue
+            group = c.groups[gi]
             verbs = [hit] if kind == "std" else scan.governing(hit, group.sentence_wide)
             chosen = next((v for v in verbs if _asks(scan, c, group, v, kind == "std")), None)
             if chosen is not None:
-                out.append((hit, chosen, group, name))
+                out.append((hit, chosen, label))
     return out
 
 

@@ -273,7 +273,8 @@ def test_notice_saying_remote_signing_is_optional_is_no_request(ref: Reference) 
 
 def test_pushing_a_provider_outside_the_four_is_flagged(ref: Reference) -> None:
     text = "Anh đăng ký ký số từ xa của FPT CA qua link em gửi nhé"
-    assert codes(text, ref) == ["request.mandatory_remote_signing"]
+    finding = only(text, "request.mandatory_remote_signing", ref)
+    assert finding.param("provider") == "FPT CA"
 
 
 def test_an_integrated_provider_is_no_push(ref: Reference) -> None:
