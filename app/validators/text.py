@@ -282,12 +282,12 @@ class Scan:
         "kẻ gian yêu cầu cài phần mềm hoặc đọc mã OTP", the second verb is covered too."""
         first = self.clause[verb.lo]
         for _, hi in self._in("negators", max(first, verb.lo - NEGATION_REACH - 4), verb.lo):
-            if verb.lo - hi <= NEGATION_REACH:
+            if 0 <= verb.lo - hi <= NEGATION_REACH:
                 return True
         if self._in("hypothetical", first, verb.lo):
             return True
         reporters = self._in("reporters", max(first, verb.lo - REPORT_REACH - 4), verb.lo)
-        if any(verb.lo - hi <= REPORT_REACH for _, hi in reporters):
+        if any(0 <= verb.lo - hi <= REPORT_REACH for _, hi in reporters):
             return True
         at = self._verb_index(verb.lo)
         if depth and at and self.ends.get("coordinators", {}).get(verb.lo) is not None:
@@ -389,18 +389,20 @@ def _scoped_marks(n: int, items: list[Hit], marks: Marks) -> Marks:
     """Scope markers, less those that are part of something else: "không" in "không
     biết" negates nothing, "chỉ" in "địa chỉ" and "nên" in "không nên" break no clause."""
     taken = _covered(n, [(h.lo, h.hi) for h in items])
-    # Words inside a domain term ("thành" in "thành viên") carry no grammar.
-    neutral = _covered(
-        n,
-        [
-            (h.lo, h.hi)
-            for h in items
-            if not _classes(h) and all(kind == "neutral" for kind, _, _ in h.labels)
-        ],
-    )
-    marks = {
-        name: [m for m in found if not any(neutral[m[0] : m[1]])] for name, found in marks.items()
+    # Words inside a domain term ("thành" in "thành viên") carry no grammar; the term
+    # itself may ("tin nhắn" is where a code is typed).
+    term_at = {
+        i: (h.lo, h.hi)
+        for h in items
+        if all(kind == "neutral" for kind, _, _ in h.labels)
+        for i in range(h.lo, h.hi)
     }
+
+    def inside_term(lo: int, hi: int) -> bool:
+        term = term_at.get(lo)
+        return term is not None and hi <= term[1] and (lo, hi) != term
+
+    marks = {name: [m for m in found if not inside_term(*m)] for name, found in marks.items()}
     excepted = _covered(n, marks.get("exceptions", []))
     verbs_at = {h.lo: h.hi for h in items if _classes(h)}
     negating = [

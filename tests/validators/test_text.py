@@ -139,6 +139,20 @@ def test_otp_asked_in_english_is_an_otp_request(ref: Reference) -> None:
     assert only(text, "request.otp", ref).evidence == "send the OTP code"
 
 
+def test_sms_composed_with_the_otp_is_an_otp_request(ref: Reference) -> None:
+    assert codes("Soạn tin nhắn mã OTP gửi 0909 123 456 để mở khóa.", ref) == ["request.otp"]
+
+
+def test_the_word_message_is_no_verb(ref: Reference) -> None:
+    text = "Để tránh bị khóa, anh vui lòng trả lời tin nhắn này kèm mã OTP vừa nhận."
+    assert only(text, "request.otp", ref).evidence == "trả lời tin nhắn này kèm mã OTP"
+
+
+def test_the_references_own_rules_raise_no_request(ref: Reference) -> None:
+    for statement in [*ref.never, *ref.leaks]:
+        assert codes(statement.vi, ref) == [] and codes(statement.en, ref) == []
+
+
 def test_a_list_after_a_comma_stays_governed_by_the_verb(ref: Reference) -> None:
     assert "request.password" in codes("anh gửi em ID, mật khẩu ultraview nhé", ref)
 
