@@ -59,7 +59,7 @@ async def run_check(
     extracted = await run_extract(claim, services)
     found = indicators(claim, extracted)
     codes = claim_ticket_codes(claim, extracted, services.reference)
-    memory = await recall(services.database, codes, found)
+    memory = await recall(services, codes, found)
     context = replace(
         base_context(services),
         registry=memory.registry,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 import anyio
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, Request
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
@@ -24,7 +25,7 @@ from app.config import Settings
 from app.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
-    from app.services import Services
+    from app.store.group_commit import GroupCommit
 
 log = logging.getLogger("thatgia.db")
 
@@ -40,6 +41,31 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 RETRY_AFTER_SECONDS = 15
 PROBE_TIMEOUT_SECONDS = 2.0
+
+
+class OutageLog:
+    """At most one warning per interval and kind: an outage under load must not flood the log
+    (nor fill a pipe nobody reads), yet the first failure is reported at once."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        self.interval = interval
+        self._next: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+
+    def warning(self, kind: str, message: str, *args: object) -> None:
+        now = time.monotonic()
+        if now < self._next.get(kind, 0.0):
+            self._suppressed[kind] = self._suppressed.get(kind, 0) + 1
+            return
+        suppressed = self._suppressed.pop(kind, 0)
+        if suppressed:
+            message += " (and %d more since the last report)"
+            args = (*args, suppressed)
+        log.warning(message, *args)
+        self._next[kind] = now + self.interval
+
+
+outages = OutageLog()
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -159,6 +185,8 @@ class Database:
         # Writers on one SQLite file queue here instead of sleeping in SQLite's busy loop;
         # other processes are still handled by the busy timeout.
         self._write_lock = anyio.Lock()
+        # Set while the application runs (app.store.lifecycle): batches append-only rows.
+        self.group_commit: GroupCommit | None = None
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for reading (and writes that need no lock ordering)."""
@@ -179,7 +207,7 @@ class Database:
                     await conn.execute(text("SELECT version_num FROM alembic_version"))
             return True
         except Exception as exc:  # any failure means not ready; the reason goes to the log
-            log.warning("database probe failed: %s", exc)
+            outages.warning("probe", "database probe failed: %s", exc)
             return False
 
     async def dispose(self) -> None:
@@ -194,24 +222,11 @@ def unavailable_as_503() -> Iterator[None]:
     except Exception as exc:
         if not is_unavailable(exc):
             raise
-        log.warning("database unavailable: %s", exc)
+        outages.warning("request", "database unavailable, answered 503: %s", exc)
         raise ServiceUnavailable(
             "The database is unreachable; nothing was recorded. Try again shortly.",
             retry_after=RETRY_AFTER_SECONDS,
         ) from exc
-
-
-@asynccontextmanager
-async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None]:
-    """Open the engine at start-up, register the readiness probe, close it at shutdown."""
-    database = Database(services.settings)
-    services.database = database
-    app.state.readiness_probes["database"] = database.ping
-    try:
-        yield
-    finally:
-        services.database = None
-        await database.dispose()
 
 
 def get_database(request: Request) -> Database:

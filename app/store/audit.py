@@ -7,6 +7,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,6 +61,11 @@ def check_record(
         full_text=claim.message if keep_text else None,
         indicators=[[i.kind.value, i.value] for i in reportable(found, reference)],
     )
+
+
+def row_of(record: CheckRecord) -> dict[str, Any]:
+    """The record as column values, for a batched insert."""
+    return {column.key: getattr(record, column.key) for column in CheckRecord.__table__.columns}
 
 
 async def record_check(session: AsyncSession, record: CheckRecord) -> None:

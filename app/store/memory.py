@@ -7,20 +7,18 @@ given, on what the notices alone say, and the response tells that nothing was st
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from app.assess import Assessment
 from app.claim import Claim, Indicator, RegisteredTicket
-from app.db import Database, is_unavailable
+from app.db import is_unavailable, outages
+from app.models import CheckRecord
 from app.services import Services
-from app.store.audit import check_record, record_check
-from app.store.reports import reported_counts
+from app.store.audit import check_record, record_check, row_of
+from app.store.reports import reportable, reported_counts
 from app.store.tickets import registered
-
-log = logging.getLogger("thatgia.store")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +28,23 @@ class Memory:
     reported: Mapping[Indicator, int] = field(default_factory=dict)
 
 
-async def recall(database: Database | None, codes: Set[str], found: Set[Indicator]) -> Memory:
+async def recall(services: Services, codes: Set[str], found: Set[Indicator]) -> Memory:
     """Registry entries for the claim's ticket codes and counts for its indicators."""
+    database = services.database
     if database is None:
         return Memory()
-    if not codes and not found:
+    # Official identifiers are never counted, so they are not looked up either.
+    wanted = reportable(found, services.reference)
+    if not codes and not wanted:
         return Memory(registry={})
     try:
         async with database.session() as session:
             registry = await registered(session, codes) if codes else {}
-            reported = await reported_counts(session, found) if found else {}
+            reported = await reported_counts(session, wanted) if wanted else {}
     except Exception as exc:
         if not is_unavailable(exc):
             raise
-        log.warning("check without registry and reports, database unavailable: %s", exc)
+        outages.warning("recall", "checks go without registry and reports: %s", exc)
         return Memory()
     return Memory(registry, reported)
 
@@ -67,12 +68,14 @@ async def remember(
         reference=services.reference,
         keep_text=settings.audit_keep_text,
     )
+    if database.group_commit is not None:
+        return await database.group_commit.insert(CheckRecord, row_of(record))
     try:
         async with database.session() as session:
             await record_check(session, record)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
-        log.warning("check %s answered but not recorded, database unavailable: %s", check_id, exc)
+        outages.warning("remember", "checks answered but not recorded (stored=false): %s", exc)
         return False
     return True

@@ -40,11 +40,12 @@ def issuable_code(written: str, reference: Reference, issued_at: dt.datetime | N
 
 
 def claim_ticket_codes(claim: Claim, extracted: Extracted, reference: Reference) -> set[str]:
-    """Every ticket code of a claim, canonical: the one typed in the field and those in the text."""
+    """The ticket codes of a claim the registry could know (canonical, well-formed): the one
+    typed in the field and those in the text."""
     codes = {mention.code for mention in extracted.tickets}
     if claim.ticket_code:
         codes.add(written_ticket(claim.ticket_code, reference.ticket).code)
-    return codes
+    return {code for code in codes if canonical(code, reference.ticket) == code}
 
 
 async def register_ticket(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import Database, async_url, is_unavailable, sqlite_path, sync_url
+from app.db import Database, OutageLog, async_url, is_unavailable, sqlite_path, sync_url
 
 
 @pytest.fixture
@@ -76,3 +76,11 @@ async def test_pooled_sqlite_handle_is_dropped_when_its_file_moves(sqlite_url: s
 
 async def test_ping_is_true_on_a_migrated_database(database: Database) -> None:
     assert await database.ping()
+
+
+def test_outage_warnings_come_once_per_interval_and_kind(caplog: pytest.LogCaptureFixture) -> None:
+    log = OutageLog(interval=60)
+    for _ in range(5):
+        log.warning("remember", "not recorded: %s", "refused")
+    log.warning("probe", "probe failed")
+    assert [r.getMessage() for r in caplog.records] == ["not recorded: refused", "probe failed"]

@@ -48,6 +48,11 @@ def test_claim_ticket_codes_take_the_field_and_the_text(reference: Reference) ->
     assert codes == {CODE, "SD251121-000999"}
 
 
+def test_claim_ticket_codes_leave_out_malformed_ones(reference: Reference) -> None:
+    claim = Claim(message="", ticket_code="SD2511-0001")
+    assert claim_ticket_codes(claim, extract("", reference), reference) == set()
+
+
 async def test_registered_ticket_is_found_with_its_unit(database: Database) -> None:
     async with database.write_session() as session:
         await register_ticket(session, CODE, unit_code="1234567")

@@ -1,0 +1,32 @@
+"""The database's part of the application's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from app.db import Database
+from app.services import Services
+from app.store.group_commit import GroupCommit
+
+
+@asynccontextmanager
+async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None]:
+    """Open the engine and the group-commit writer, register the readiness probe; at
+    shutdown write what is queued, then close the engine."""
+    database = Database(services.settings)
+    writer = GroupCommit(database, timeout=services.settings.database_timeout)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(writer.run)
+        database.group_commit = writer
+        services.database = database
+        app.state.readiness_probes["database"] = database.ping
+        try:
+            yield
+        finally:
+            services.database = None
+            writer.close()
+    await database.dispose()

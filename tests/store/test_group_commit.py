@@ -1,0 +1,99 @@
+"""Group commit: many callers' rows in few transactions, each caller told the truth."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import anyio
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
+
+from app.db import Database
+from app.models import CheckRecord, utcnow
+from app.store.group_commit import GroupCommit
+
+
+def row() -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "created_at": utcnow(),
+        "channel": None,
+        "verdict": "suspicious",
+        "finding_codes": ["ticket.missing"],
+        "input_sha256": "0" * 64,
+        "excerpt": "",
+        "full_text": None,
+        "indicators": [],
+    }
+
+
+async def count(database: Database) -> int:
+    async with database.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(CheckRecord)) or 0)
+
+
+async def test_concurrent_rows_are_all_committed_in_fewer_transactions(
+    database: Database,
+) -> None:
+    commits = []
+    event.listen(database.engine.sync_engine, "commit", lambda conn: commits.append(conn))
+    writer = GroupCommit(database, timeout=10)
+    results: list[bool] = []
+
+    async def insert_one() -> None:
+        results.append(await writer.insert(CheckRecord, row()))
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(writer.run)
+        async with anyio.create_task_group() as callers:
+            for _ in range(50):
+                callers.start_soon(insert_one)
+        writer.close()
+    assert results == [True] * 50
+    assert await count(database) == 50
+    assert len(commits) < 10
+
+
+async def test_rows_queued_before_close_are_still_written(database: Database) -> None:
+    writer = GroupCommit(database, timeout=10)
+    results: list[bool] = []
+
+    async def insert_one() -> None:
+        results.append(await writer.insert(CheckRecord, row()))
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(insert_one)
+        tasks.start_soon(insert_one)
+        await anyio.sleep(0)  # queued, not yet written: the writer starts only now
+        writer.close()
+        tasks.start_soon(writer.run)
+    assert results == [True, True]
+    assert await count(database) == 2
+
+
+async def test_row_offered_after_close_is_reported_unstored(database: Database) -> None:
+    writer = GroupCommit(database, timeout=10)
+    writer.close()
+    assert await writer.insert(CheckRecord, row()) is False
+
+
+async def test_a_failing_batch_reports_its_rows_unstored_and_the_writer_goes_on(
+    database: Database,
+) -> None:
+    writer = GroupCommit(database, timeout=10)
+    first = row()
+    outcomes: list[bool] = []
+
+    def fail_once(conn: Connection, *args: Any) -> None:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", fail_once)
+        raise RuntimeError("a bug in the batch")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(writer.run)
+        event.listen(database.engine.sync_engine, "before_cursor_execute", fail_once)
+        outcomes.append(await writer.insert(CheckRecord, first))
+        outcomes.append(await writer.insert(CheckRecord, row()))
+        writer.close()
+    assert outcomes == [False, True]
+    assert await count(database) == 1
