@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.utils import parseaddr
 from functools import lru_cache
 
 import idna
@@ -12,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz.distance import Levenshtein
 
 from app.findings import Finding, Severity, Span
+from app.mailparse.addresses import parse_address_list
 from app.reference.models import Reference
 from app.validators.confusables import skeleton
 
@@ -36,9 +36,12 @@ def parse_sender(written: str, span: Span | None = None) -> ParsedSender:
 
 @lru_cache(maxsize=4096)
 def _parse(written: str) -> tuple[str, str, str | None]:
-    # Pure and often repeated (the official address above all): worth remembering.
-    name, address = parseaddr(written.strip())
-    address = address.strip() or written.strip()
+    # The mail parser's own tokenizer, not email.utils: parseaddr reads
+    # "hotrocntt@vst.gov.vn <evil@x>" as the official address, the reverse of what a mail
+    # client would reply to. Pure and often repeated: worth remembering.
+    found = parse_address_list(written.strip()).addresses
+    name = found[0].display_name if found else ""
+    address = found[0].address if found else written.strip()
     try:
         valid = validate_email(address, check_deliverability=False, allow_smtputf8=True)
         normalized: str | None = f"{valid.local_part}@{_unicode_domain(valid.domain)}".lower()
@@ -113,8 +116,12 @@ def _lookalike_reason(address: str, ref: Reference) -> str | None:
 
 
 def _display_name_spoof(parsed: ParsedSender) -> str | None:
-    """An address shown in the display name that is not the real one."""
-    for match in _ADDRESS_IN_TEXT.finditer(parsed.display_name):
+    """An address shown beside the real one (display name, comments) that is another."""
+    # Everything but the angle-bracketed real address: comments like "(at)" hide in there.
+    shown_part = re.sub(r"<[^<>]*>\s*$", "", parsed.written.strip())
+    if shown_part == parsed.written.strip():
+        return None  # a bare address shows nothing else
+    for match in _ADDRESS_IN_TEXT.finditer(shown_part):
         shown = re.sub(r"\s*(?:\(at\)|\[at\])\s*", "@", match[0]).strip().lower()
         if shown != (parsed.normalized or parsed.address.lower()):
             return match[0]

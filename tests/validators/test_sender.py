@@ -76,6 +76,22 @@ def test_display_name_showing_the_official_address_over_another_is_spoof(
     assert ("sender.display_name_spoof", None) in found
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "hotrocntt@vst.gov.vn <kbnn.hotro@gmail.com>",
+        "hotrocntt@vst.gov.vn (hotrocntt@vst.gov.vn) <x@evil.example>",
+        "hotrocntt(at)vst.gov.vn <x@evil.example>",
+    ],
+)
+def test_unquoted_or_commented_official_address_over_another_is_spoof(
+    value: str, reference: Reference
+) -> None:
+    found = judge(value, reference)
+    assert ("sender.display_name_spoof", None) in found
+    assert ("sender.official", None) not in found
+
+
 def test_display_name_repeating_the_real_address_is_not_spoof(reference: Reference) -> None:
     found = judge('"hotrocntt@vst.gov.vn" <hotrocntt@vst.gov.vn>', reference)
     assert found == [("sender.official", None)]
