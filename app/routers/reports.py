@@ -99,7 +99,7 @@ class ReportCreated(ReportOut):
 async def create_report(
     body: ReportIn, caller: OptionalCaller, session: WriteSessionDep
 ) -> ReportCreated:
-    """Report a checked message as a scam; its phones, addresses, domains and URLs count."""
+    """Report a checked message as a scam (no key needed); its identifiers get counted."""
     reporter = caller.name if caller else None
     recorded = await record_report(session, body.check_id, body.note, reporter=reporter)
     counts = [

@@ -16,6 +16,8 @@ from app.models import Ticket, utcnow
 from app.reference.models import Reference
 from app.validators.ticket import canonical, check_ticket, written_ticket
 
+# Clocks of the registering system and of this one may differ by this much.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 # What the ticket validator says about a code that cannot have been issued.
 _REJECTED = {"ticket.malformed", "ticket.invalid_date", "ticket.future_date"}
 
@@ -26,6 +28,8 @@ def issuable_code(written: str, reference: Reference, issued_at: dt.datetime | N
     code = canonical(written, spec)
     if code is None:
         raise Unprocessable(f"{written!r} is not a ticket code; the format is {spec.format}.")
+    if issued_at is not None and issued_at > dt.datetime.now(dt.UTC) + CLOCK_SKEW:
+        raise Unprocessable(f"issued_at {issued_at.isoformat()} is in the future.")
     findings = check_ticket(
         written_ticket(code, spec),
         field="code",

@@ -42,6 +42,17 @@ def test_code_dated_after_its_issue_is_unprocessable(reference: Reference) -> No
         issuable_code(CODE, reference, issued)
 
 
+def test_ticket_issued_in_the_future_is_unprocessable(reference: Reference) -> None:
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with pytest.raises(Unprocessable):
+        issuable_code(CODE, reference, tomorrow)
+
+
+def test_ticket_issued_on_its_day_is_accepted(reference: Reference) -> None:
+    issued = dt.datetime(2025, 11, 20, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    assert issuable_code(CODE, reference, issued) == CODE
+
+
 def test_claim_ticket_codes_take_the_field_and_the_text(reference: Reference) -> None:
     claim = Claim(message="mã SD251121 - 000999 nhé", ticket_code="sd251120-000123")
     codes = claim_ticket_codes(claim, extract(claim.message, reference), reference)
