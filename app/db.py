@@ -1,4 +1,4 @@
-"""The database: engine, sessions, and the lifecycle that owns them (SQLite or PostgreSQL)."""
+"""The database: engine and sessions on SQLite or PostgreSQL, and what an outage looks like."""
 
 from __future__ import annotations
 
