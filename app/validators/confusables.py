@@ -38,6 +38,7 @@ def _map_char(char: str) -> str:
     return _ascii_lookalike(char) or char
 
 
+@lru_cache(maxsize=4096)
 def skeleton(text: str) -> str:
     """Fold a string to the form under which look-alike strings are equal."""
     mapped = "".join(_map_char(ch) for ch in unicodedata.normalize("NFKC", text))

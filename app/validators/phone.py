@@ -89,12 +89,20 @@ def check_phone(mention: PhoneMention, *, field: str, reference: Reference) -> l
             return [
                 finding("phone.misprint", Severity.DANGER, misprint.sources, where=misprint.where)
             ]
-    number = mention.number
+    kind = _kind(mention.e164)
+    severity = Severity.WARNING if kind == "phone.invalid" else Severity.DANGER
+    return [finding(kind, severity, board.sources)]
+
+
+@lru_cache(maxsize=4096)
+def _kind(e164: str) -> str:
+    """Mobile, invalid or another number: pure metadata look-ups, worth remembering."""
+    number = phonenumbers.parse(e164, None)
     if phonenumbers.number_type(number) in _MOBILE_TYPES:
-        return [finding("phone.mobile", Severity.DANGER, board.sources)]
+        return "phone.mobile"
     if not phonenumbers.is_valid_number(number):
-        return [finding("phone.invalid", Severity.WARNING, board.sources)]
-    return [finding("phone.unofficial", Severity.DANGER, board.sources)]
+        return "phone.invalid"
+    return "phone.unofficial"
 
 
 @lru_cache(maxsize=8)
