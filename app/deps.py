@@ -1,4 +1,8 @@
-"""Dependencies shared by the routers, as Annotated aliases."""
+"""Dependencies shared by the routers, as Annotated aliases.
+
+All are `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread
+hop per dependency per request for what is a dictionary look-up.
+"""
 
 from __future__ import annotations
 
@@ -14,26 +18,26 @@ from app.reference.models import Reference
 from app.services import Services
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_reference(request: Request) -> Reference:
+async def get_reference(request: Request) -> Reference:
     reference: Reference = request.app.state.reference
     return reference
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_lang(accept_language: Annotated[str | None, Header()] = None) -> Lang:
+async def get_lang(accept_language: Annotated[str | None, Header()] = None) -> Lang:
     return negotiate(accept_language)
 
 
-def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
+async def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
     media = (content_type or "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(

@@ -25,6 +25,13 @@ def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Itera
     """Start `thatgia serve` with extra environment; yield its base URL; stop it."""
     port = free_port()
     child_env = {**os.environ, **(env or {})}
+    # As `make serve` does: the schema first, so checks are stored as in production.
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "upgrade"],
+        env=child_env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     command = [
         sys.executable,
         "-m",

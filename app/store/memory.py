@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from app.assess import Assessment
 from app.claim import Claim, Indicator, RegisteredTicket
 from app.db import is_unavailable, outages
@@ -37,16 +39,18 @@ async def recall(services: Services, codes: Set[str], found: Set[Indicator]) -> 
     wanted = reportable(found, services.reference)
     if not codes and not wanted:
         return Memory(registry={})
+
+    def both(session: Session) -> Memory:
+        registry = registered(session, codes) if codes else {}
+        return Memory(registry, reported_counts(session, wanted) if wanted else {})
+
     try:
-        async with database.session() as session:
-            registry = await registered(session, codes) if codes else {}
-            reported = await reported_counts(session, wanted) if wanted else {}
+        return await database.read(both)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
         outages.warning("recall", "checks go without registry and reports: %s", exc)
         return Memory()
-    return Memory(registry, reported)
 
 
 async def remember(

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.claim import Indicator, IndicatorKind
 from app.errors import Conflict, NotFound
@@ -92,14 +93,12 @@ async def record_report(
     return RecordedReport(report, counts)
 
 
-async def reported_counts(
-    session: AsyncSession, found: Iterable[Indicator]
-) -> dict[Indicator, int]:
-    """Report counts of those of the given indicators that were ever reported."""
+def reported_counts(session: Session, found: Iterable[Indicator]) -> dict[Indicator, int]:
+    """Report counts of those of the given indicators that were ever reported (Database.read)."""
     keys = sorted({(i.kind.value, i.value) for i in found if len(i.value) <= MAX_VALUE_CHARS})
     if not keys:
         return {}
-    rows = await session.execute(
+    rows = session.execute(
         select(IndicatorCount.kind, IndicatorCount.value, IndicatorCount.report_count).where(
             tuple_(IndicatorCount.kind, IndicatorCount.value).in_(keys)
         )

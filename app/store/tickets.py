@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.claim import Claim, RegisteredTicket
 from app.errors import Conflict, NotFound, Unprocessable
@@ -89,12 +90,12 @@ async def revoke_ticket(session: AsyncSession, code: str) -> Ticket:
     return ticket
 
 
-async def registered(session: AsyncSession, codes: Iterable[str]) -> dict[str, RegisteredTicket]:
-    """What the registry knows about these codes, as the engine reads it."""
+def registered(session: Session, codes: Iterable[str]) -> dict[str, RegisteredTicket]:
+    """What the registry knows about these codes, as the engine reads it (Database.read)."""
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    rows = await session.scalars(select(Ticket).where(Ticket.code.in_(wanted)))
+    rows = session.scalars(select(Ticket).where(Ticket.code.in_(wanted)))
     return {
         t.code: RegisteredTicket(t.code, t.unit_code, revoked=t.revoked_at is not None)
         for t in rows

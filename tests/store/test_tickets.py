@@ -68,7 +68,7 @@ async def test_registered_ticket_is_found_with_its_unit(database: Database) -> N
     async with database.write_session() as session:
         await register_ticket(session, CODE, unit_code="1234567")
     async with database.session() as session:
-        found = await registered(session, [CODE, "SD251120-000999"])
+        found = await session.run_sync(registered, [CODE, "SD251120-000999"])
     assert found == {CODE: RegisteredTicket(CODE, "1234567", revoked=False)}
 
 
@@ -84,7 +84,7 @@ async def test_revoked_ticket_is_found_revoked(database: Database) -> None:
         await register_ticket(session, CODE)
         await revoke_ticket(session, CODE)
     async with database.session() as session:
-        assert (await registered(session, [CODE]))[CODE].revoked
+        assert (await session.run_sync(registered, [CODE]))[CODE].revoked
 
 
 async def test_revoking_an_unknown_code_is_not_found(database: Database) -> None:
