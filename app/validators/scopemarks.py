@@ -1,0 +1,69 @@
+"""Scope markers that count: those that are not part of a word that means something else.
+
+"không" in "không biết" negates nothing, "chỉ" in "địa chỉ" and "nên" in "không nên"
+break no clause, and words inside a domain term ("thành" in "thành viên") carry no
+grammar at all.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from itertools import accumulate
+
+from app.validators.phrases import Hit, Marks, only_terms, verb_classes
+
+
+def scoped_marks(items: list[Hit], marks: Marks) -> Marks:
+    """The markers that count, by name, each list in word order."""
+    taken = _Cover([(h.lo, h.hi) for h in items])
+    kept = _outside_terms(items, marks)
+    excepted = _Cover(kept.get("exceptions", []))
+    verbs_at = {h.lo: h.hi for h in items if verb_classes(h.labels)}
+    negating = [
+        (lo, hi)
+        for lo, hi in kept.get("negators", [])
+        if not excepted.touches(lo, hi)
+        # Undiacritised "dung" is "đừng" before a verb ("dung gui"), else "dùng" (use).
+        and (not taken.touches(lo, hi) or (verbs_at.get(lo) == hi and hi in verbs_at))
+    ]
+    kept["negators"] = negating
+    negated = _Cover(negating)
+    for name in ("contrast", "clause_breaks"):
+        kept[name] = [
+            (lo, hi)
+            for lo, hi in kept.get(name, [])
+            if not taken.touches(lo, hi) and not negated.touches(lo, hi)
+        ]
+    return kept
+
+
+def _outside_terms(items: list[Hit], marks: Marks) -> Marks:
+    """The markers less those strictly inside a domain term; the term itself may be
+    one ("tin nhắn" is where a code is typed)."""
+    # A term of one word holds no marker but itself: only longer ones are looked at.
+    term_at = {
+        i: h for h in items if h.hi - h.lo > 1 and only_terms(h.labels) for i in range(h.lo, h.hi)
+    }
+    if not term_at:
+        return dict(marks)
+    return {
+        name: [
+            (lo, hi)
+            for lo, hi in found
+            if (term := term_at.get(lo)) is None or hi > term.hi or (lo, hi) == term[:2]
+        ]
+        for name, found in marks.items()
+    }
+
+
+class _Cover:
+    """Spans of words (in order of their first word), asked whether any touches a range."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._starts = [lo for lo, _ in spans]
+        self._reach = list(accumulate((hi for _, hi in spans), max))  # farthest end so far
+
+    def touches(self, lo: int, hi: int) -> bool:
+        """A span covers one of the words [lo, hi)."""
+        k = bisect_left(self._starts, hi)  # the spans before k start before hi
+        return k > 0 and self._reach[k - 1] > lo
