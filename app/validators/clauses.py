@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from app.findings import Span
-from app.validators.phrases import Hit, Marks, verb_classes
+from app.validators.phrases import VERB_CLASSES, Hit, Marks
 from app.validators.scopemarks import scoped_marks
 from app.validators.wordforms import SENTENCE, Words
 
@@ -33,7 +33,7 @@ SENTENCE_REACH = 40  # words either side of an object that a sentence-wide verb 
 _BY_END = ("auxiliaries", "agents", "passives", "speakers", "coordinators")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scan:
     """A message as words, verbs, scope markers, clauses and sentences."""
 
@@ -66,7 +66,7 @@ class Scan:
         sentences = [0, *(i for i in bounds if brks[i] == SENTENCE)]
         # Markers are in word order: read backwards, the first word kept is the earliest.
         ends = {name: {hi: lo for lo, hi in reversed(marks.get(name, []))} for name in _BY_END}
-        verbs = [h for h in items if verb_classes(h.labels)]
+        verbs = [h for h in items if VERB_CLASSES[h.labels]]
         verb_starts = [h.lo for h in verbs]
         return cls(text, words, marks, ends, clauses, sentences, verbs, verb_starts, symbols)
 
@@ -125,7 +125,7 @@ class Scan:
             return [
                 v
                 for v in after
-                if "ask" in verb_classes(v.labels) or self._any_in("mood", obj.hi, v.lo)
+                if "ask" in VERB_CLASSES[v.labels] or self._any_in("mood", obj.hi, v.lo)
             ]
         # A list run on after a comma ("gửi em ID, mật khẩu"): the item opens its clause.
         listed = obj.lo - self.clause(obj.lo) <= 1

@@ -8,11 +8,11 @@ wins. Cues (labels of kind "cue": negators, pronouns, …) all count.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from itertools import compress
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from app.validators.wordforms import NONE, Form, Word, Words, compatible
 
@@ -23,6 +23,7 @@ Cues = list[tuple[int, tuple[str, ...]]]  # (one past the last word, cue names)
 _COMPACT_MIN = 5  # shorter run-together words ("pin") would match by accident
 _COMPACT_SPAN = 3
 _CACHE_LIMIT = 50_000
+_V = TypeVar("_V")
 
 
 class Hit(NamedTuple):
@@ -223,13 +224,26 @@ def _marks_fit(e: _Entry, keys: list[str], marks: list[str], i: int, hi: int) ->
     return True
 
 
-@lru_cache(maxsize=1024)
-def verb_classes(labels: frozenset[Label]) -> frozenset[str]:
-    """The verb classes among a hit's labels; empty if the hit is no verb."""
-    return frozenset(name for kind, _, name in labels if kind == "verb")
+class _PerLabels(dict[frozenset[Label], _V]):
+    """A fact about a set of labels, worked out once: hits share a few sets of labels,
+    and reading this table (`table[labels]`) is a plain dict lookup."""
+
+    def __init__(self, fact: Callable[[frozenset[Label]], _V]) -> None:
+        super().__init__()
+        self._fact = fact
+
+    def __missing__(self, labels: frozenset[Label]) -> _V:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[labels] = self._fact(labels)
+        return value
 
 
-@lru_cache(maxsize=1024)
-def only_terms(labels: frozenset[Label]) -> bool:
-    """The hit is a neutral domain term and nothing else ("thành viên", "nhà cung cấp")."""
-    return all(kind == "neutral" for kind, _, _ in labels)
+# The verb classes among a hit's labels; empty if the hit is no verb.
+VERB_CLASSES = _PerLabels(lambda labels: frozenset(n for kind, _, n in labels if kind == "verb"))
+# The hit is a neutral domain term and nothing else ("thành viên", "nhà cung cấp").
+ONLY_TERMS = _PerLabels(lambda labels: all(kind == "neutral" for kind, _, _ in labels))
+# The object and standalone labels of a hit, in a fixed order: what it may be asked for.
+REQUESTED = _PerLabels(
+    lambda labels: tuple(label for label in sorted(labels) if label[0] in ("obj", "std"))
+)

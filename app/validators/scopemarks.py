@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from itertools import accumulate
 
-from app.validators.phrases import Hit, Marks, only_terms, verb_classes
+from app.validators.phrases import ONLY_TERMS, VERB_CLASSES, Hit, Marks
 
 
 def scoped_marks(items: list[Hit], marks: Marks) -> Marks:
@@ -18,7 +18,7 @@ def scoped_marks(items: list[Hit], marks: Marks) -> Marks:
     taken = _Cover([(h.lo, h.hi) for h in items])
     kept = _outside_terms(items, marks)
     excepted = _Cover(kept.get("exceptions", []))
-    verbs_at = {h.lo: h.hi for h in items if verb_classes(h.labels)}
+    verbs_at = {h.lo: h.hi for h in items if VERB_CLASSES[h.labels]}
     negating = [
         (lo, hi)
         for lo, hi in kept.get("negators", [])
@@ -42,7 +42,7 @@ def _outside_terms(items: list[Hit], marks: Marks) -> Marks:
     one ("tin nhắn" is where a code is typed)."""
     # A term of one word holds no marker but itself: only longer ones are looked at.
     term_at = {
-        i: h for h in items if h.hi - h.lo > 1 and only_terms(h.labels) for i in range(h.lo, h.hi)
+        i: h for h in items if h.hi - h.lo > 1 and ONLY_TERMS[h.labels] for i in range(h.lo, h.hi)
     }
     if not term_at:
         return dict(marks)

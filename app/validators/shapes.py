@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from itertools import compress
+from itertools import compress, repeat
 
 from app.validators.phrases import Hit, Label
 from app.validators.wordforms import NONE, Words
@@ -12,7 +12,7 @@ _CACHE_LIMIT = 50_000
 _DIGITS = "0123456789"
 # What a word may start: nothing, an amount or a vendor, or (a number) an amount if a
 # unit follows ("2 triệu"): most numbers in a message are phone numbers and codes.
-_PLAIN, _SHAPED, _NUMBER = 0, 1, 2
+_PLAIN, _SHAPED, _NUMBER, _UNKNOWN = 0, 1, 2, -1
 
 
 class Shapes:
@@ -37,8 +37,8 @@ class Shapes:
 
     def candidates(self, keys: list[str]) -> list[int]:
         """The words where an amount or a vendor may start, in order."""
-        kinds = list(map(self._kinds.get, keys))
-        if None in kinds:
+        kinds = list(map(self._kinds.get, keys, repeat(_UNKNOWN)))
+        if _UNKNOWN in kinds:
             kinds = [self._kind(key) for key in keys]
         found = [
             i

@@ -15,18 +15,14 @@ module decides which object-verb pairs are requests (`textlexicon` compiles the 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from app.findings import Finding, Severity, Span
 from app.reference.models import Reference
 from app.validators.clauses import Scan
-from app.validators.phrases import Hit, Label, Marks, verb_classes
+from app.validators.phrases import REQUESTED, VERB_CLASSES, Hit, Label, Marks
 from app.validators.textlexicon import Compiled, RequestGroup, compiled
 from app.validators.wordforms import Words
 
 __all__ = ["check_text", "compiled"]
-
-_AFTER_VERB = frozenset({"destinations", "theirs"})  # cues said right after the verb
 
 
 def check_text(text: str, reference: Reference) -> list[Finding]:
@@ -34,15 +30,16 @@ def check_text(text: str, reference: Reference) -> list[Finding]:
     c = compiled(reference)
     words = c.norm.tokens(text)
     items, marks = _items_and_marks(words, text, c)
-    asked = [(hit, labels) for hit in items if (labels := _request_labels(hit.labels))]
+    asked = [(hit, labels) for hit in items if (labels := REQUESTED[hit.labels])]
     if not asked:
         return []  # nothing that may be asked for: the grammar need not be worked out
     scan = Scan.of(text, words, items, marks, c.symbols)
     best: dict[str, Finding] = {}
     for obj, verb, label in _requests(scan, asked, c):
-        span = scan.span(min(obj.lo, verb.lo), max(obj.hi, verb.hi))
+        lo = min(obj.lo, verb.lo)
         held = best.get(c.groups[label[1]].code)
-        if held is None or held.span is None or span.start < held.span.start:
+        if held is None or held.span is None or words.starts[lo] < held.span.start:
+            span = scan.span(lo, max(obj.hi, verb.hi))
             finding = _finding(text, span, scan.span(obj.lo, obj.hi), label, c)
             best[finding.code] = finding
     return sorted(best.values(), key=lambda f: (f.span.start if f.span else 0, f.code))
@@ -93,14 +90,8 @@ def _requests(
     return out
 
 
-@lru_cache(maxsize=1024)
-def _request_labels(labels: frozenset[Label]) -> tuple[Label, ...]:
-    """The object and standalone labels of a hit, in a fixed order."""
-    return tuple(label for label in sorted(labels) if label[0] in ("obj", "std"))
-
-
 def _asks(scan: Scan, c: Compiled, group: RequestGroup, verb: Hit, standalone: bool) -> bool:
-    allowed = verb_classes(verb.labels) & group.verbs
+    allowed = VERB_CLASSES[verb.labels] & group.verbs
     if not standalone and not allowed:
         return False
     if scan.out_of_scope(verb):
@@ -111,8 +102,4 @@ def _asks(scan: Scan, c: Compiled, group: RequestGroup, verb: Hit, standalone: b
         scan.third_party(verb) or scan.not_the_reader(verb, bool(allowed & c.offers))
     ):
         return False
-    needs = set(group.needs)
-    class_needs = [set(c.verb_needs.get(cls, ())) for cls in sorted(allowed)]
-    if class_needs:
-        needs |= min(class_needs, key=len)
-    return all(scan.has_cue(n, verb, after=n in _AFTER_VERB) for n in sorted(needs))
+    return all(scan.has_cue(name, verb, after) for name, after in c.cues_needed(group, allowed))

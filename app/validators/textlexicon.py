@@ -6,12 +6,14 @@ neutral domain terms and scope cues all go into one phrase index, told apart by 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.reference.models import Reference
 from app.validators.phrases import Label, PhraseIndex
 from app.validators.shapes import Shapes
 from app.validators.textnorm import Normaliser
+
+_AFTER_VERB = frozenset({"destinations", "theirs"})  # cues said right after the verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,26 @@ class Compiled:
     offers: frozenset[str]  # verb classes whose speaker-subject offers ("we will send")
     symbols: dict[str, tuple[str, ...]]  # characters that are a cue anywhere ("@")
     shapes: Shapes
+    _needed: dict[tuple[int, frozenset[str]], tuple[tuple[str, bool], ...]] = field(
+        default_factory=dict
+    )
+
+    def cues_needed(
+        self, group: RequestGroup, classes: frozenset[str]
+    ) -> tuple[tuple[str, bool], ...]:
+        """The cues a verb of these classes needs to ask for the group's objects, each
+        with whether it must follow the verb: the group's own, and the fewest any of
+        the classes needs."""
+        key = (id(group), classes)  # the groups live as long as this object
+        hit = self._needed.get(key)
+        if hit is None:
+            needs = set(group.needs)
+            by_class = [set(self.verb_needs.get(cls, ())) for cls in sorted(classes)]
+            if by_class:
+                needs |= min(by_class, key=len)
+            hit = tuple((name, name in _AFTER_VERB) for name in sorted(needs))
+            self._needed[key] = hit
+        return hit
 
 
 _COMPILED: dict[int, tuple[Reference, Compiled]] = {}

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
+from operator import is_
 from typing import NamedTuple, TypeVar, cast
 
 from app.validators.phrases import Hit, Label, PhraseIndex
@@ -149,7 +150,8 @@ class Normaliser:
     def _assemble(self, split: _Split, keys: list[str | None], marks: list[str | None]) -> Words:
         """Runs of plain tokens are copied whole; the others are read one by one."""
         out, done = Words(), 0
-        for i in [i for i, key in enumerate(keys) if key is None]:
+        unread = compress(range(len(keys)), map(is_, keys, repeat(None)))  # a C loop
+        for i in list(unread):
             if i >= done:  # not already joined to the letter before it
                 self._copy(out, split, cast(list[str], keys), cast(list[str], marks), done, i)
                 done = self._read(out, split, i)
@@ -198,10 +200,10 @@ class Normaliser:
         return hit
 
     def _breaks(self, gaps: list[str]) -> list[int]:
-        found = list(map(self._gaps.get, gaps))
-        if None in found:
+        found = list(map(self._gaps.get, gaps, repeat(-1)))  # -1: a gap not seen yet
+        if -1 in found:
             return [self._break(gap) for gap in gaps]
-        return cast(list[int], found)
+        return found
 
     def _break(self, gap: str) -> int:
         hit = self._gaps.get(gap)
