@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from app.claim import Claim, Indicator, IndicatorKind
 from app.findings import Span
@@ -45,6 +47,28 @@ def _overlaps(span: Span, taken: list[Span]) -> bool:
     return any(span.start < other.end and other.start < span.end for other in taken)
 
 
+T = TypeVar("T")
+
+
+def _first_of_each(items: Iterable[T], key: Callable[[T], object]) -> tuple[T, ...]:
+    """The first mention of each distinct identifier: a number repeated three times is one
+    finding to read, not three."""
+    seen: dict[object, T] = {}
+    for item in items:
+        seen.setdefault(key(item), item)
+    return tuple(seen.values())
+
+
+def _masked(text: str, spans: list[Span]) -> str:
+    """The text with spans already claimed blanked out, offsets unchanged."""
+    if not spans:
+        return text
+    chars = list(text)
+    for span in spans:
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
+
+
 def extract(text: str, reference: Reference) -> Extracted:
     tickets = find_tickets(text, reference.ticket)
     senders = _find_addresses(text)
@@ -53,8 +77,19 @@ def extract(text: str, reference: Reference) -> Extracted:
     taken += [link.span for link in links]
     extensions = find_extensions(text, reference.extensions)
     taken += [e.span for e in extensions if e.span]
-    phones = find_phones(text, taken)
-    return Extracted(tuple(tickets), tuple(senders), tuple(phones), tuple(extensions), tuple(links))
+    # Digits inside codes, addresses and links are no phone numbers: the matcher need not
+    # parse them at all.
+    phones = [
+        replace(phone, written=text[phone.span.start : phone.span.end]) if phone.span else phone
+        for phone in find_phones(_masked(text, taken))
+    ]
+    return Extracted(
+        tickets=_first_of_each(tickets, lambda t: t.code),
+        senders=_first_of_each(senders, lambda s: s.normalized or s.address.lower()),
+        phones=_first_of_each(phones, lambda p: p.e164 or p.written),
+        extensions=_first_of_each(extensions, lambda e: e.digits),
+        links=_first_of_each(links, lambda link: link.url),
+    )
 
 
 def indicators(claim: Claim, extracted: Extracted) -> set[Indicator]:

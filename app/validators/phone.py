@@ -46,16 +46,14 @@ def parse_phone(written: str, span: Span | None = None) -> PhoneMention:
     return _mention(written, number, span)
 
 
-def find_phones(text: str, exclude: list[Span]) -> list[PhoneMention]:
-    """Numbers in free text, skipping ranges already taken (ticket codes, addresses)."""
+def find_phones(text: str) -> list[PhoneMention]:
+    """Numbers in free text (the caller blanks out ranges already taken: codes, links)."""
     found = []
     matcher = phonenumbers.PhoneNumberMatcher(
         text, REGION, leniency=phonenumbers.Leniency.POSSIBLE, max_tries=MAX_PHONES_IN_TEXT
     )
     for match in matcher:
         span = Span(match.start, match.end)
-        if any(span.start < other.end and other.start < span.end for other in exclude):
-            continue
         found.append(_mention(match.raw_string, match.number, span))
     return found
 

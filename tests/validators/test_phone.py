@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.extract import extract
 from app.reference.models import Reference
 from app.validators.phone import (
     ExtensionMention,
@@ -64,7 +65,7 @@ def test_unusable_numbers_are_invalid_warnings(value: str, reference: Reference)
 
 def test_phones_are_found_in_text_with_their_spans(reference: Reference) -> None:
     text = "Gọi tổng đài 024.6276.4300 hoặc số 0901 234 567 của em."
-    found = find_phones(text, [])
+    found = find_phones(text)
     assert [p.e164 for p in found] == ["+842462764300", "+84901234567"]
     for phone in found:
         assert phone.span is not None
@@ -72,11 +73,14 @@ def test_phones_are_found_in_text_with_their_spans(reference: Reference) -> None
 
 
 def test_ticket_digits_are_not_taken_for_phones(reference: Reference) -> None:
-    from app.validators.ticket import find_tickets
+    assert extract("Mã SD251120-000123 đã tiếp nhận.", reference).phones == ()
 
-    text = "Mã SD251120-000123 đã tiếp nhận."
-    spans = [t.span for t in find_tickets(text, reference.ticket) if t.span]
-    assert find_phones(text, spans) == []
+
+def test_a_number_repeated_is_one_mention_at_its_first_place(reference: Reference) -> None:
+    text = "Gọi 0901 234 567. Nhắc lại: 0901.234.567"
+    [phone] = extract(text, reference).phones
+    assert phone.written == "0901 234 567"
+    assert phone.span is not None and phone.span.start == text.index("0901")
 
 
 @pytest.mark.parametrize(
