@@ -16,6 +16,7 @@ from app.i18n import verdict_label
 from app.present import present
 from app.reference import ReferenceDataError, load_reference
 from app.store.commands import register_db, register_keys
+from app.zalo.commands import register_zalo
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     register_db,
     register_keys,
+    register_zalo,
 ]
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.services import Services
 from app.zalo.client import ZaloApi
+from app.zalo.group import GroupWriter
 from app.zalo.tokens import TokenStore
 from app.zalo.worker import Worker
 
@@ -60,7 +61,7 @@ async def zalo_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None
             app_secret=secret,
             lease=3 * settings.zalo_http_timeout,
         )
-        worker = Worker(services, api, tokens)
+        worker = Worker(services, api, tokens, GroupWriter(lambda: services.database))
         services.extras[EXTRA_KEY] = worker
         worker.start()
         try:
@@ -68,3 +69,5 @@ async def zalo_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None
         finally:
             services.extras.pop(EXTRA_KEY, None)
             await worker.stop(STOP_GRACE_SECONDS)
+            await worker.intake.drain()
+            await worker.writer.drain()

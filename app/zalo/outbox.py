@@ -13,7 +13,8 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import Database
@@ -28,11 +29,43 @@ log = logging.getLogger("thatgia.zalo")
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
+    """A reply this process holds the lease of until `locked_until`."""
+
     id: int
     user_id: str
     text: str
     attempt: int  # 1 for the first try
     lease: str
+    locked_until: dt.datetime
+
+    def held(self, margin: float) -> bool:
+        """Still ours for at least `margin` seconds: a send may start."""
+        return self.locked_until - dt.timedelta(seconds=margin) > utcnow()
+
+
+async def new_replies(
+    session: AsyncSession, replies: list[tuple[int, str, str]], lease: float
+) -> list[Claimed]:
+    """Queue replies (event id, user id, text), leased to this process for a first try."""
+    if not replies:
+        return []
+    now = utcnow()
+    until = now + dt.timedelta(seconds=lease)
+    leases = {event_id: secrets.token_hex(8) for event_id, _, _ in replies}
+    rows = [
+        {"event_id": event_id, "user_id": user_id, "text": text, "lease": leases[event_id]}
+        | {"status": ReplyStatus.PENDING, "attempts": 1, "created_at": now}
+        | {"next_attempt_at": now, "locked_until": until}
+        for event_id, user_id, text in replies
+    ]
+    inserted = await session.execute(
+        insert(ZaloReply).values(rows).returning(ZaloReply.id, ZaloReply.event_id)
+    )
+    ids = {event_id: id_ for id_, event_id in inserted.tuples()}
+    return [
+        Claimed(ids[event_id], user_id, text, 1, leases[event_id], until)
+        for event_id, user_id, text in replies
+    ]
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:
@@ -44,6 +77,7 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 async def claim_replies(database: Database, limit: int, lease: float) -> list[Claimed]:
     """Up to `limit` due replies that no other worker holds, oldest due first."""
     now = utcnow()
+    until = now + dt.timedelta(seconds=lease)
     due = (
         ZaloReply.status == ReplyStatus.PENDING,
         ZaloReply.next_attempt_at <= now,
@@ -60,14 +94,15 @@ async def claim_replies(database: Database, limit: int, lease: float) -> list[Cl
                 update(ZaloReply)
                 .where(ZaloReply.id == row.id, *due)
                 .values(
-                    locked_until=now + dt.timedelta(seconds=lease),
+                    locked_until=until,
                     lease=lease_id,
                     attempts=ZaloReply.attempts + 1,
                 )
                 .execution_options(synchronize_session=False)
             )
             if changed(result) == 1:
-                claimed.append(Claimed(row.id, row.user_id, row.text, row.attempts + 1, lease_id))
+                attempt = row.attempts + 1
+                claimed.append(Claimed(row.id, row.user_id, row.text, attempt, lease_id, until))
         await session.commit()
     return claimed
 
@@ -91,27 +126,25 @@ def next_state(claimed: Claimed, result: SendResult, settings: Settings) -> dict
     return {**error, "next_attempt_at": now + dt.timedelta(seconds=delay)}
 
 
-async def record(
-    database: Database, claimed: Claimed, result: SendResult, settings: Settings
-) -> str:
-    """Write the attempt's outcome, if the lease is still ours; returns the reply's status."""
-    values = next_state(claimed, result, settings)
-    async with database.write_session() as session:
-        written = await session.execute(
-            update(ZaloReply)
-            .where(ZaloReply.id == claimed.id, ZaloReply.lease == claimed.lease)
-            .values(**values)
-        )
-        await session.commit()
-    status = str(values.get("status", ReplyStatus.PENDING))
-    if changed(written) != 1:
+async def record(session: AsyncSession, claimed: Claimed, values: dict[str, object]) -> bool:
+    """Write an attempt's outcome (from next_state), if the lease is still ours."""
+    written = await session.execute(
+        update(ZaloReply)
+        .where(ZaloReply.id == claimed.id, ZaloReply.lease == claimed.lease)
+        .values(**values)
+    )
+    return changed(written) == 1
+
+
+def observe(claimed: Claimed, result: SendResult, status: str, written: bool) -> None:
+    """Log and count how the attempt ended."""
+    if not written:
         log.warning("Zalo reply %d: lease lost before its outcome was written", claimed.id)
-        return status
+        return
     if status != ReplyStatus.PENDING:
         observe_zalo_reply(status)
     if status in ReplyStatus.FINAL_FAILURES:
         log.error("Zalo reply %d %s: %s (%s)", claimed.id, status, result.error, result.detail)
-    return status
 
 
 async def final_failures(database: Database, limit: int, before_id: int | None) -> list[ZaloReply]:
@@ -122,3 +155,13 @@ async def final_failures(database: Database, limit: int, before_id: int | None) 
     async with database.session() as session:
         rows = await session.scalars(query.order_by(ZaloReply.id.desc()).limit(limit))
         return list(rows)
+
+
+async def release_replies(session: AsyncSession, claimed: list[Claimed]) -> None:
+    """Give up leases of replies not yet tried (at shutdown), undoing their attempt."""
+    for reply in claimed:
+        await session.execute(
+            update(ZaloReply)
+            .where(ZaloReply.id == reply.id, ZaloReply.lease == reply.lease)
+            .values(locked_until=None, lease=None, attempts=ZaloReply.attempts - 1)
+        )

@@ -39,6 +39,11 @@ class TokenUnavailable(Exception):
 class Access:
     token: str
     version: int
+    expires_at: dt.datetime | None = None
+
+    @property
+    def fresh(self) -> bool:
+        return self.expires_at is not None and self.expires_at > utcnow()
 
 
 class TokenStore:
@@ -56,6 +61,9 @@ class TokenStore:
         self.app_id = app_id
         self.app_secret = app_secret
         self.lease = dt.timedelta(seconds=lease)
+        # This process's copy of the access token, so a send needs no database read; if
+        # another process refreshed meanwhile, Zalo refuses it and refresh() finds theirs.
+        self._cached: Access | None = None
 
     @property
     def database(self) -> Database:
@@ -70,11 +78,15 @@ class TokenStore:
 
     async def access(self) -> Access:
         """A valid access token, refreshing first when there is none or it has expired."""
+        if self._cached is not None and self._cached.fresh:
+            return self._cached
         row = await self._row()
         if row is None:
             raise TokenUnavailable("no refresh token loaded: run `thatgia zalo set-token`")
-        if row.access_token and row.access_expires_at and row.access_expires_at > utcnow():
-            return Access(row.access_token, row.version)
+        stored = Access(row.access_token or "", row.version, row.access_expires_at)
+        if stored.token and stored.fresh:
+            self._cached = stored
+            return stored
         return await self.refresh(row.version)
 
     async def refresh(self, seen_version: int) -> Access:
@@ -86,9 +98,12 @@ class TokenStore:
                 raise TokenUnavailable("no refresh token loaded: run `thatgia zalo set-token`")
             busy = row.refreshing_until is not None and row.refreshing_until > utcnow()
             if row.version != seen_version and not busy and row.access_token:
-                return Access(row.access_token, row.version)  # someone else refreshed
+                # Someone else refreshed.
+                self._cached = Access(row.access_token, row.version, row.access_expires_at)
+                return self._cached
             if not busy and await self._take_lease(row.version):
-                return await self._exchange(row.refresh_token, row.version + 1)
+                self._cached = await self._exchange(row.refresh_token, row.version + 1)
+                return self._cached
             await anyio.sleep(WAIT_STEP_SECONDS)
         raise TokenUnavailable("another worker's token refresh did not finish in time")
 
@@ -121,7 +136,8 @@ class TokenStore:
                 log.error("Zalo token lease expired during a refresh; keeping the new pair")
             row.access_token = grant.access_token
             row.refresh_token = grant.refresh_token
-            row.access_expires_at = now + dt.timedelta(seconds=grant.expires_in) - EXPIRY_MARGIN
+            expires_at = now + dt.timedelta(seconds=grant.expires_in) - EXPIRY_MARGIN
+            row.access_expires_at = expires_at
             row.version = max(row.version, leased_version) + 1
             row.refreshing_until = None
             row.last_error = None
@@ -129,7 +145,7 @@ class TokenStore:
             version = row.version
             await session.commit()
         log.info("Zalo access token refreshed (version %d)", version)
-        return Access(grant.access_token, version)
+        return Access(grant.access_token, version, expires_at)
 
     async def _release(self, leased_version: int, error: str) -> None:
         async with self.database.write_session() as session:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.db import Database, unavailable_as_503
-from app.errors import NotFound, Unauthorized
+from app.db import unavailable_as_503
+from app.errors import NotFound, ServiceUnavailable, Unauthorized
 from app.services import Services
 from app.zalo.events import parse_event
-from app.zalo.inbox import store_event
+from app.zalo.inbox import event_row
 from app.zalo.lifecycle import configured, running_worker
 from app.zalo.signature import verify
 
@@ -34,14 +34,18 @@ def authenticate(services: Services, signature: str | None, raw_body: bytes) -> 
         )
 
 
-async def receive(services: Services, database: Database, raw_body: bytes) -> WebhookAck:
+async def receive(services: Services, raw_body: bytes) -> WebhookAck:
     """Store an authenticated event for the worker; the work itself happens after the 200."""
     event = parse_event(raw_body)
     if event is None or not event.handled:
         return WebhookAck(status="ignored")
-    with unavailable_as_503():
-        stored = await store_event(database, event, raw_body)
     worker = running_worker(services)
-    if worker is not None:
-        worker.nudge()
-    return WebhookAck(status=stored.value)
+    if worker is None or services.database is None:
+        raise ServiceUnavailable("The Zalo integration is starting or stopping.", retry_after=5)
+    row = event_row(event, raw_body, services.settings.zalo_lease_seconds)
+    with unavailable_as_503(), worker.receiving():
+        stored = await worker.intake.submit(row)
+    if stored is None:
+        return WebhookAck(status="duplicate")  # Zalo sent it again: answered once
+    worker.accept(stored)
+    return WebhookAck(status="accepted")

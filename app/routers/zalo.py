@@ -1,0 +1,73 @@
+"""The Zalo Official Account chatbot: the signed webhook, and the replies that failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import Field
+
+from app.auth import AUTH_RESPONSES, AdminKey
+from app.db import DatabaseDep, unavailable_as_503
+from app.deps import ServicesDep
+from app.schemas import Schema
+from app.zalo.outbox import final_failures
+from app.zalo.webhook import WebhookAck, authenticate, receive, require_configured
+
+router = APIRouter(prefix="/v1/integrations/zalo", tags=["zalo"])
+
+NOT_CONFIGURED: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The Zalo integration is not configured"}
+}
+
+
+class FailedReply(Schema):
+    id: int
+    event_id: int
+    user_id: str
+    status: str = Field(description="failed (retries exhausted) or undeliverable")
+    attempts: int
+    error_code: int | None = Field(description="Zalo's error code of the last attempt.")
+    last_error: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class FailedReplies(Schema):
+    failures: list[FailedReply]
+
+
+@router.post(
+    "/webhook",
+    responses={
+        **NOT_CONFIGURED,
+        401: {"description": "X-ZEvent-Signature missing or wrong"},
+        413: {"description": "Body too large"},
+        503: {"description": "The database is unreachable: Zalo will deliver again"},
+    },
+)
+async def webhook(
+    request: Request,
+    services: ServicesDep,
+    x_zevent_signature: Annotated[str | None, Header()] = None,
+) -> WebhookAck:
+    """Receive an OA event: verify its signature, store it, acknowledge; reply comes after."""
+    raw_body = await request.body()
+    authenticate(services, x_zevent_signature, raw_body)
+    return await receive(services, raw_body)
+
+
+@router.get("/failures", responses={**NOT_CONFIGURED, **AUTH_RESPONSES})
+async def failures(
+    services: ServicesDep,
+    database: DatabaseDep,
+    caller: AdminKey,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: Annotated[int | None, Query(description="Page: ids below this one.")] = None,
+) -> FailedReplies:
+    """Replies that will not be delivered, newest first (scope admin)."""
+    require_configured(services)
+    with unavailable_as_503():
+        rows = await final_failures(database, limit, before_id)
+    return FailedReplies(failures=[FailedReply.model_validate(row) for row in rows])
