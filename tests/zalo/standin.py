@@ -28,7 +28,7 @@ class Sent:
     access_token: str
     user_id: str
     text: str
-    at: float
+    at: float  # time.monotonic(): one clock for every process of the machine
 
 
 @dataclass
@@ -48,7 +48,7 @@ class StandIn:
     access_tokens: set[str] = field(default_factory=set)
     refresh_token: str = "rt-0"
     script: deque[int | str | float] = field(default_factory=deque)
-    delay: float = 0.0
+    refresh_delay: float = 0.0  # seconds the token endpoint takes to answer
     lock: threading.Lock = field(default_factory=threading.Lock)
     released: threading.Event = field(default_factory=threading.Event)
     generation: int = 0
@@ -105,6 +105,7 @@ class StandIn:
             return {"error": 0, "message": "Success", "data": {"message_id": str(len(self.sent))}}
 
     def handle_refresh(self, secret: str, form: dict[str, str]) -> dict[str, Any]:
+        time.sleep(self.refresh_delay)
         with self.lock:
             self.refreshes.append(Refresh(secret, form))
             valid = (
@@ -126,6 +127,22 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the tests read the records, not the log."""
 
+        def do_GET(self) -> None:
+            # For a benchmark in another process: what was delivered, and when.
+            user = parse_qs(self.path.partition("?")[2]).get("user_id", [""])[0]
+            with state.lock:
+                times = [s.at for s in state.sent if s.user_id == user]
+                total = len(state.sent)
+            self._answer({"total": total, "at": times})
+
+        def _answer(self, answer: dict[str, Any]) -> None:
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if self.path == "/v3.0/oa/message/cs":
@@ -139,12 +156,7 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            data = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self._answer(answer)
 
     return Handler
 
