@@ -4,5 +4,6 @@ Flow: the webhook (webhook, signature, events) verifies and stores an event in t
 and answers 200; the worker (worker, respond, reply) turns stored events into replies in
 the outbox and sends them through the OA API (client), with the token pair kept and
 refreshed by tokens; inbox, outbox and tokens share row leases (leases) on the tables of
-models. lifecycle starts and stops it all; commands adds `thatgia zalo set-token`.
+models, and writes arriving together share a transaction (group). lifecycle starts and
+stops it all; commands adds `thatgia zalo set-token`.
 """
