@@ -31,6 +31,8 @@ CUE_REACH = 12  # where an entered secret goes, whose e-mail: said right after t
 SENTENCE_REACH = 40  # words either side of an object that a sentence-wide verb may be
 # Markers looked up by the word they end at: subjects and what links them to the verb.
 _BY_END = ("auxiliaries", "agents", "passives", "speakers", "coordinators")
+_NOTHING: list[tuple[int, int]] = []  # no markers of a kind; never changed
+_NO_ENDS: dict[int, int] = {}
 
 
 @dataclass(slots=True)
@@ -59,13 +61,16 @@ class Scan:
     ) -> Scan:
         marks = scoped_marks(items, raw)
         brks = words.brks
-        bounds = list(compress(range(len(brks)), brks))  # words after a clause or sentence end
-        breaks = [lo for name in ("contrast", "clause_breaks") for lo, _ in marks.get(name, [])]
-        clauses = sorted({0, *bounds, *breaks})
-        # The first word has no boundary before it (`brks[0]` is NONE): 0 comes once.
+        # Words after a clause or sentence end; the first word has no boundary before it
+        # (`brks[0]` is NONE), so 0 comes once.
+        bounds = list(compress(range(len(brks)), brks))
+        breaks = [lo for name in ("contrast", "clause_breaks") for lo, _ in marks.get(name, ())]
+        clauses = sorted({0, *bounds, *breaks}) if breaks else [0, *bounds]
         sentences = [0, *(i for i in bounds if brks[i] == SENTENCE)]
         # Markers are in word order: read backwards, the first word kept is the earliest.
-        ends = {name: {hi: lo for lo, hi in reversed(marks.get(name, []))} for name in _BY_END}
+        ends = {
+            name: {hi: lo for lo, hi in reversed(marks[name])} for name in _BY_END if name in marks
+        }
         verbs = [h for h in items if VERB_CLASSES[h.labels]]
         verb_starts = [h.lo for h in verbs]
         return cls(text, words, marks, ends, clauses, sentences, verbs, verb_starts, symbols)
@@ -91,13 +96,13 @@ class Scan:
 
     def _in(self, name: str, lo: int, hi: int) -> list[tuple[int, int]]:
         """Markers of a kind that start among words [lo, hi)."""
-        found = self.marks.get(name, [])
+        found = self.marks.get(name, _NOTHING)
         a, b = bisect_left(found, (lo, 0)), bisect_left(found, (hi, 0))
         return found[a:b]
 
     def _any_in(self, name: str, lo: int, hi: int) -> bool:
         """A marker of a kind starts among words [lo, hi)."""
-        found = self.marks.get(name, [])
+        found = self.marks.get(name, _NOTHING)
         a = bisect_left(found, (lo, 0))
         return a < len(found) and found[a][0] < hi
 
@@ -152,7 +157,7 @@ class Scan:
         if self._reached("reporters", first, verb.lo, REPORT_REACH):
             return True
         at = self._verb_index(verb.lo)
-        if depth and at and self.ends["coordinators"].get(verb.lo) is not None:
+        if depth and at and verb.lo in self.ends.get("coordinators", _NO_ENDS):
             prev = self.verbs[at - 1]
             if prev.lo >= self.sentence(verb.lo) and verb.lo - prev.hi <= VERB_REACH:
                 return self.out_of_scope(prev, depth - 1)
@@ -160,17 +165,22 @@ class Scan:
 
     def _reached(self, name: str, first: int, word: int, reach: int) -> bool:
         """A marker in the clause ends at most `reach` words before `word`."""
-        near = self._in(name, max(first, word - reach - 4), word)
-        return any(0 <= word - hi <= reach for _, hi in near)
+        for _, hi in self._in(name, max(first, word - reach - 4), word):
+            if 0 <= word - hi <= reach:
+                return True
+        return False
 
     def not_the_reader(self, verb: Hit, offers: bool) -> bool:
         """The subject right before the verb (auxiliaries skipped) is not the reader."""
         first, j = self.clause(verb.lo), verb.lo
-        aux = self.ends["auxiliaries"]
+        ends = self.ends
+        aux = ends.get("auxiliaries", _NO_ENDS)
         while j > first and aux.get(j, -1) >= first:
             j = aux[j]
-        kinds = ("agents", "passives", "speakers") if offers else ("agents", "passives")
-        return any(self.ends[kind].get(j, -1) >= first for kind in kinds)
+        for kind in ("agents", "passives", "speakers") if offers else ("agents", "passives"):
+            if ends.get(kind, _NO_ENDS).get(j, -1) >= first:
+                return True
+        return False
 
     def third_party(self, verb: Hit) -> bool:
         """Given to someone else ("cho người khác"), and the speaker is not a recipient."""
@@ -186,8 +196,11 @@ class Scan:
         hi = min(end, verb.hi + CUE_REACH) if after else end
         if self._any_in(name, lo, hi):
             return True
-        start, stop = self.words.starts[lo], self.words.ends[hi - 1]
-        return any(self._symbol_within(s, start, stop) for s in self.symbols.get(name, ()))
+        symbols = self.symbols.get(name)
+        if symbols:
+            start, stop = self.words.starts[lo], self.words.ends[hi - 1]
+            return any(self._symbol_within(s, start, stop) for s in symbols)
+        return False
 
     def _symbol_within(self, symbol: str, start: int, stop: int) -> bool:
         """`symbol in text[start:stop]`, answered from the symbol's offsets, found once:

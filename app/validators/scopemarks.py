@@ -15,8 +15,10 @@ from app.validators.phrases import ONLY_TERMS, VERB_CLASSES, Hit, Marks
 
 def scoped_marks(items: list[Hit], marks: Marks) -> Marks:
     """The markers that count, by name, each list in word order."""
-    taken = _Cover([(h.lo, h.hi) for h in items])
     kept = _outside_terms(items, marks)
+    if not ("negators" in kept or "contrast" in kept or "clause_breaks" in kept):
+        return kept
+    taken = _Cover([(h.lo, h.hi) for h in items])
     excepted = _Cover(kept.get("exceptions", []))
     verbs_at = {h.lo: h.hi for h in items if VERB_CLASSES[h.labels]}
     negating = [
@@ -61,7 +63,7 @@ class _Cover:
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:
         self._starts = [lo for lo, _ in spans]
-        self._reach = list(accumulate((hi for _, hi in spans), max))  # farthest end so far
+        self._reach = list(accumulate((hi for _, hi in spans), max)) if spans else []
 
     def touches(self, lo: int, hi: int) -> bool:
         """A span covers one of the words [lo, hi)."""

@@ -50,6 +50,7 @@ class Shapes:
         return sorted({*found, *before}) if before else found
 
     def _kind(self, key: str) -> int:
+        """`_kind` of the key, remembered."""
         hit = self._kinds.get(key)
         if hit is None:
             if len(self._kinds) >= _CACHE_LIMIT:
@@ -79,6 +80,7 @@ class Shapes:
 
 
 def _kind(key: str, suffix_key: str) -> int:
+    """What a word of this key may start; `at` tells for sure."""
     if key.endswith(suffix_key):
         return _SHAPED
     if key[0].isdigit():

@@ -39,8 +39,7 @@ def check_text(text: str, reference: Reference) -> list[Finding]:
         lo = min(obj.lo, verb.lo)
         held = best.get(c.groups[label[1]].code)
         if held is None or held.span is None or words.starts[lo] < held.span.start:
-            span = scan.span(lo, max(obj.hi, verb.hi))
-            finding = _finding(text, span, scan.span(obj.lo, obj.hi), label, c)
+            finding = _finding(text, scan.span(lo, max(obj.hi, verb.hi)), scan, obj, label, c)
             best[finding.code] = finding
     return sorted(best.values(), key=lambda f: (f.span.start if f.span else 0, f.code))
 
@@ -62,14 +61,15 @@ def _items_and_marks(words: Words, text: str, c: Compiled) -> tuple[list[Hit], M
     return items, marks
 
 
-def _finding(text: str, span: Span, obj: Span, label: Label, c: Compiled) -> Finding:
+def _finding(text: str, span: Span, scan: Scan, obj: Hit, label: Label, c: Compiled) -> Finding:
     """The finding; it names the tool ("UltraViewer") or the vendor pushed ("FPT CA")."""
     _, gi, name = label
     group, params = c.groups[gi], tuple[tuple[str, str], ...]()
     if name and group.code == "request.remote_access":
         params = (("tool", name),)
     elif ("obj", gi, "") in c.shapes.provider_labels:
-        params = (("provider", text[obj.start : obj.end]),)
+        vendor = scan.span(obj.lo, obj.hi)
+        params = (("provider", text[vendor.start : vendor.end]),)
     evidence = text[span.start : span.end]
     return Finding(group.code, Severity.DANGER, "message", evidence, group.sources, span, params)
 
@@ -102,4 +102,7 @@ def _asks(scan: Scan, c: Compiled, group: RequestGroup, verb: Hit, standalone: b
         scan.third_party(verb) or scan.not_the_reader(verb, bool(allowed & c.offers))
     ):
         return False
-    return all(scan.has_cue(name, verb, after) for name, after in c.cues_needed(group, allowed))
+    for name, after in c.cues_needed(group, allowed):
+        if not scan.has_cue(name, verb, after):
+            return False
+    return True

@@ -19,6 +19,7 @@ from itertools import accumulate, compress, repeat
 from operator import is_
 from typing import NamedTuple, TypeVar, cast
 
+# Re-exported: the phrase index was defined here before it had a module of its own.
 from app.validators.phrases import Hit, Label, PhraseIndex
 from app.validators.wordforms import (
     CLAUSE,
@@ -132,30 +133,31 @@ class Normaliser:
         return [found.word(i) for i in range(len(found))]
 
     def tokens(self, text: str) -> Words:
+        """The words of a text, in order."""
         parts = _WORDS_AND_GAPS.split(text)
         toks, gaps = parts[1::2], parts[0::2]  # gaps[i] is the text before toks[i]
         offsets = list(accumulate(map(len, parts)))
-        split = _Split(toks, gaps, offsets[0:-1:2], offsets[1::2])
+        starts, ends = offsets[0:-1:2], offsets[1::2]
         keys = list(map(self._plain_keys.get, toks))
         marks = list(map(self._plain_marks.get, toks))
         if None in keys:  # a spelt-out letter, teencode, a token not seen yet
-            out = self._assemble(split, keys, marks)
+            out = self._assemble(_Split(toks, gaps, starts, ends), keys, marks)
         else:
-            out = Words(split.starts, split.ends, cast(list[str], keys), cast(list[str], marks))
+            out = Words(starts, ends, cast(list[str], keys), cast(list[str], marks))
             out.brks = self._breaks(gaps[:-1])
         if out.brks:
             out.brks[0] = NONE  # nothing comes before the first word
         return out
 
     def _assemble(self, split: _Split, keys: list[str | None], marks: list[str | None]) -> Words:
-        """Runs of plain tokens are copied whole; the others are read one by one."""
+        """Runs of plain tokens are copied whole; the others (None) are read one by one."""
         out, done = Words(), 0
-        unread = compress(range(len(keys)), map(is_, keys, repeat(None)))  # a C loop
-        for i in list(unread):
+        plain_keys, plain_marks = cast(list[str], keys), cast(list[str], marks)
+        for i in compress(range(len(keys)), map(is_, keys, repeat(None))):  # a C loop
             if i >= done:  # not already joined to the letter before it
-                self._copy(out, split, cast(list[str], keys), cast(list[str], marks), done, i)
+                self._copy(out, split, plain_keys, plain_marks, done, i)
                 done = self._read(out, split, i)
-        self._copy(out, split, cast(list[str], keys), cast(list[str], marks), done, len(keys))
+        self._copy(out, split, plain_keys, plain_marks, done, len(keys))
         return out
 
     def _copy(

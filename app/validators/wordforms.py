@@ -1,4 +1,4 @@
-"""How two words are compared, and how strongly a gap separates them.
+"""The words of a message as the validator sees them, and how two words are compared.
 
 A word has two forms: `key` (lower case, no diacritics, repeated letters squeezed) to find
 candidates, and `mark` (lower case, diacritics kept) so that a word typed with diacritics
@@ -34,7 +34,10 @@ class Word(NamedTuple):
 
 @dataclass(slots=True)
 class Words:
-    """A message's words as parallel lists: word i is `keys[i]`, `marks[i]`, …"""
+    """A message's words as parallel lists: word i is `keys[i]`, `marks[i]`, …
+
+    Lists of strings and small integers, not an object per word: they are built by C
+    loops, and a long message does not fill the memory with objects to collect."""
 
     starts: list[int] = field(default_factory=list)  # offsets in the text as written
     ends: list[int] = field(default_factory=list)
@@ -44,6 +47,7 @@ class Words:
 
     @classmethod
     def of(cls, words: Sequence[Word]) -> Words:
+        """The same words, given one object each."""
         if not words:
             return cls()
         starts, ends, keys, marks, brks = (list(column) for column in zip(*words, strict=True))
