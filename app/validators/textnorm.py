@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from itertools import accumulate, compress, repeat
-from operator import is_
-from typing import NamedTuple, TypeVar, cast
+from collections.abc import Iterator, Mapping
+from itertools import accumulate, repeat
+from typing import NamedTuple, TypeVar
 
 # Re-exported: the phrase index was defined here before it had a module of its own.
 from app.validators.phrases import Hit, Label, PhraseIndex
@@ -138,37 +137,41 @@ class Normaliser:
         toks, gaps = parts[1::2], parts[0::2]  # gaps[i] is the text before toks[i]
         offsets = list(accumulate(map(len, parts)))
         starts, ends = offsets[0:-1:2], offsets[1::2]
-        keys = list(map(self._plain_keys.get, toks))
-        marks = list(map(self._plain_marks.get, toks))
-        if None in keys:  # a spelt-out letter, teencode, a token not seen yet
+        # "" (no key is empty): a spelt-out letter, teencode, a token not seen yet.
+        keys = list(map(self._plain_keys.get, toks, repeat("")))
+        marks = list(map(self._plain_marks.get, toks, repeat("")))
+        if "" in keys:
             out = self._assemble(_Split(toks, gaps, starts, ends), keys, marks)
         else:
-            out = Words(starts, ends, cast(list[str], keys), cast(list[str], marks))
-            out.brks = self._breaks(gaps[:-1])
+            out = Words(starts, ends, keys, marks, self._breaks(gaps[:-1]))
         if out.brks:
             out.brks[0] = NONE  # nothing comes before the first word
         return out
 
-    def _assemble(self, split: _Split, keys: list[str | None], marks: list[str | None]) -> Words:
-        """Runs of plain tokens are copied whole; the others (None) are read one by one."""
+    def _assemble(self, split: _Split, keys: list[str], marks: list[str]) -> Words:
+        """Runs of plain tokens are copied whole; the others ("") are read one by one."""
         out, done = Words(), 0
-        plain_keys, plain_marks = cast(list[str], keys), cast(list[str], marks)
-        for i in compress(range(len(keys)), map(is_, keys, repeat(None))):  # a C loop
+        for i in _positions(keys, ""):
             if i >= done:  # not already joined to the letter before it
-                self._copy(out, split, plain_keys, plain_marks, done, i)
+                self._copy(out, split, keys, marks, done, i)
                 done = self._read(out, split, i)
-        self._copy(out, split, plain_keys, plain_marks, done, len(keys))
+        self._copy(out, split, keys, marks, done, len(keys))
         return out
 
     def _copy(
         self, out: Words, split: _Split, keys: list[str], marks: list[str], lo: int, hi: int
     ) -> None:
         """Append the plain tokens lo, lo + 1, …, hi - 1."""
+        brks = self._breaks(split.gaps[lo:hi])
+        if not out.keys:  # nothing to append to: the slices will do, without a copy
+            out.starts, out.ends, out.brks = split.starts[lo:hi], split.ends[lo:hi], brks
+            out.keys, out.marks = keys[lo:hi], marks[lo:hi]
+            return
         out.starts += split.starts[lo:hi]
         out.ends += split.ends[lo:hi]
         out.keys += keys[lo:hi]
         out.marks += marks[lo:hi]
-        out.brks += self._breaks(split.gaps[lo:hi])
+        out.brks += brks
 
     def _read(self, out: Words, split: _Split, i: int) -> int:
         """Append the word(s) token i starts; the index of the first token after them."""
@@ -243,6 +246,17 @@ class Normaliser:
                     break
             _bounded(self._words)[(plain, mark)] = hit
         return hit
+
+
+def _positions(items: list[str], value: str) -> Iterator[int]:
+    """Where the value is in the list; `list.index` does the looking, in C."""
+    at = -1
+    while True:
+        try:
+            at = items.index(value, at + 1)
+        except ValueError:
+            return
+        yield at
 
 
 def _bounded(cache: dict[_K, _V]) -> dict[_K, _V]:
