@@ -67,7 +67,7 @@ async def store_events(session: AsyncSession, rows: list[dict[str, Any]]) -> lis
         .on_conflict_do_nothing(index_elements=[ZaloEvent.event_key])
         .returning(ZaloEvent.id, ZaloEvent.event_key)
     )
-    inserted = {key: id_ for id_, key in (await session.execute(statement)).tuples()}
+    inserted = {key: id_ for id_, key in await session.execute(statement)}
     stored: list[Inbound | None] = []
     for row in rows:
         # A key twice in one batch was inserted once: the first is new, the second a repeat.

@@ -61,7 +61,7 @@ async def new_replies(
     inserted = await session.execute(
         insert(ZaloReply).values(rows).returning(ZaloReply.id, ZaloReply.event_id)
     )
-    ids = {event_id: id_ for id_, event_id in inserted.tuples()}
+    ids = {event_id: id_ for id_, event_id in inserted}
     return [
         Claimed(ids[event_id], user_id, text, 1, leases[event_id], until)
         for event_id, user_id, text in replies
