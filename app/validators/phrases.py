@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import compress
+from itertools import compress, repeat
 from typing import NamedTuple, TypeVar
 
 from app.validators.wordforms import NONE, Form, Word, Words, compatible
@@ -67,6 +67,9 @@ class _Start(NamedTuple):
     whole: bool  # the word spells such a phrase whole
 
 
+_UNSEEN = _Start(frozenset(), (), {}, False, False)  # a word not looked up yet
+
+
 class PhraseIndex:
     """Phrases keyed by their first word; `add` them all, then `freeze`."""
 
@@ -75,7 +78,7 @@ class PhraseIndex:
         self._first: dict[str, list[_Entry]] = {}
         self._compact: dict[str, list[_Entry]] = {}
         self._prefixes: set[str] = set()
-        self._starts: dict[Form, _Start] = {}
+        self._starts: dict[Form, _Start | None] = {}
         self.heads: frozenset[str] = frozenset()  # words a phrase may start with
 
     def add(self, words: tuple[Form, ...], label: Label) -> None:
@@ -106,11 +109,16 @@ class PhraseIndex:
         keys, marks, brks = words.keys, words.marks, words.brks
         items: dict[int, Hit] = {}
         cues: Marks = defaultdict(list)
-        known, prefixes, last = self._starts.get, self._prefixes, len(keys) - 1
-        # Only words that start a phrase are looked at; the filter runs in C.
-        for i in compress(range(len(keys)), map(self.heads.__contains__, keys)):
-            key, mark = keys[i], marks[i]
-            start = known((key, mark)) or self._starting(key, mark)
+        prefixes, last = self._prefixes, len(keys) - 1
+        # What each word starts, looked up by a C loop; words that start nothing (None)
+        # are skipped by another.
+        starts = list(map(self._starts.get, zip(keys, marks, strict=True), repeat(_UNSEEN)))
+        for i in compress(range(len(keys)), starts):
+            key, start = keys[i], starts[i]
+            if start is _UNSEEN:
+                start = self._starting(key, marks[i])
+            if start is None:
+                continue
             ones, names, longer, compact, whole = start
             for name in names:
                 cues[name].append((i, i + 1))
@@ -139,11 +147,12 @@ class PhraseIndex:
                     ends.setdefault(hi, []).append(name)
         return items.get(i), [(hi, tuple(names)) for hi, names in sorted(ends.items())]
 
-    def _starting(self, key: str, mark: str) -> _Start:
+    def _starting(self, key: str, mark: str) -> _Start | None:
         """Item and cue labels of the one-word phrases this word is, and the longer
-        phrases it may start; cached, as the same words come back again and again."""
-        hit = self._starts.get((key, mark))
-        if hit is None:
+        phrases it may start, or None if it starts nothing; cached, as the same words
+        come back again and again."""
+        hit = self._starts.get((key, mark), _UNSEEN)
+        if hit is _UNSEEN:
             fits = [e for e in self._first.get(key, ()) if mark == key or mark == e.marks[0]]
             ones = [e for e in fits if len(e.keys) == 1]
             longer_ones = [e for e in fits if len(e.keys) > 1]
@@ -155,8 +164,11 @@ class PhraseIndex:
                 for word in e.keys[1:]:
                     node = node.after.setdefault(word, _Node())
                 node.ending.append(e)
-            compact, whole = key in self._prefixes, key in self._compact
+            compact = key in self.heads and key in self._prefixes  # see `freeze`
+            whole = key in self._compact
             hit = _Start(items, tuple(cues), longer.after, compact, whole)
+            if not (items or cues or longer.after or compact):
+                hit = None
             if len(self._starts) >= _CACHE_LIMIT:
                 self._starts.clear()
             self._starts[(key, mark)] = hit
