@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from app.findings import Span
-from app.validators.phrases import VERB_CLASSES, Hit, Marks
+from app.validators.phrases import NO_SPANS, VERB_CLASSES, Hit, Marks, Spans
 from app.validators.scopemarks import scoped_marks
 from app.validators.wordforms import SENTENCE, Words
 
@@ -31,7 +31,6 @@ CUE_REACH = 12  # where an entered secret goes, whose e-mail: said right after t
 SENTENCE_REACH = 40  # words either side of an object that a sentence-wide verb may be
 # Markers looked up by the word they end at: subjects and what links them to the verb.
 _BY_END = ("auxiliaries", "agents", "passives", "speakers", "coordinators")
-_NOTHING: list[tuple[int, int]] = []  # no markers of a kind; never changed
 _NO_ENDS: dict[int, int] = {}
 
 
@@ -64,12 +63,14 @@ class Scan:
         # Words after a clause or sentence end; the first word has no boundary before it
         # (`brks[0]` is NONE), so 0 comes once.
         bounds = list(compress(range(len(brks)), brks))
-        breaks = [lo for name in ("contrast", "clause_breaks") for lo, _ in marks.get(name, ())]
+        breaks = [lo for name in ("contrast", "clause_breaks") for lo in _spans(marks, name).los]
         clauses = sorted({0, *bounds, *breaks}) if breaks else [0, *bounds]
         sentences = [0, *(i for i in bounds if brks[i] == SENTENCE)]
         # Markers are in word order: read backwards, the first word kept is the earliest.
         ends = {
-            name: {hi: lo for lo, hi in reversed(marks[name])} for name in _BY_END if name in marks
+            name: dict(zip(reversed(found.his), reversed(found.los), strict=True))
+            for name in _BY_END
+            if (found := marks.get(name))
         }
         verbs = [h for h in items if VERB_CLASSES[h.labels]]
         verb_starts = [h.lo for h in verbs]
@@ -94,17 +95,11 @@ class Scan:
         k = bisect_right(self.sentences, word)
         return self.sentences[k] if k < len(self.sentences) else len(self.words)
 
-    def _in(self, name: str, lo: int, hi: int) -> list[tuple[int, int]]:
-        """Markers of a kind that start among words [lo, hi)."""
-        found = self.marks.get(name, _NOTHING)
-        a, b = bisect_left(found, (lo, 0)), bisect_left(found, (hi, 0))
-        return found[a:b]
-
     def _any_in(self, name: str, lo: int, hi: int) -> bool:
         """A marker of a kind starts among words [lo, hi)."""
-        found = self.marks.get(name, _NOTHING)
-        a = bisect_left(found, (lo, 0))
-        return a < len(found) and found[a][0] < hi
+        los = _spans(self.marks, name).los
+        a = bisect_left(los, lo)
+        return a < len(los) and los[a] < hi
 
     def _verb_index(self, word: int) -> int:
         """Index of the first verb starting at or after `word`."""
@@ -165,7 +160,9 @@ class Scan:
 
     def _reached(self, name: str, first: int, word: int, reach: int) -> bool:
         """A marker in the clause ends at most `reach` words before `word`."""
-        for _, hi in self._in(name, max(first, word - reach - 4), word):
+        found = _spans(self.marks, name)
+        a = bisect_left(found.los, max(first, word - reach - 4))
+        for hi in found.his[a : bisect_left(found.los, word, a)]:
             if 0 <= word - hi <= reach:
                 return True
         return False
@@ -210,6 +207,10 @@ class Scan:
             found = self._found[symbol] = _occurrences(self.text, symbol)
         k = bisect_left(found, start)
         return k < len(found) and found[k] + len(symbol) <= stop
+
+
+def _spans(marks: Marks, name: str) -> Spans:
+    return marks.get(name, NO_SPANS)
 
 
 def _occurrences(text: str, symbol: str) -> list[int]:

@@ -8,7 +8,7 @@ wins. Cues (labels of kind "cue": negators, pronouns, …) all count.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
@@ -17,13 +17,36 @@ from typing import NamedTuple, TypeVar
 from app.validators.wordforms import NONE, Form, Word, Words, compatible
 
 Label = tuple[str, int, str]  # kind ("verb", "obj", "cue", …), request group, name
-Marks = dict[str, list[tuple[int, int]]]  # cue name -> (first word, one past the last)
 Cues = list[tuple[int, tuple[str, ...]]]  # (one past the last word, cue names)
 
 _COMPACT_MIN = 5  # shorter run-together words ("pin") would match by accident
 _COMPACT_SPAN = 3
 _CACHE_LIMIT = 50_000
 _V = TypeVar("_V")
+
+
+@dataclass(slots=True)
+class Spans:
+    """Word ranges [lo, hi) of one kind of marker, in order of lo, as two lists of ints:
+    a long message has thousands of markers, and a tuple each keeps the collector busy."""
+
+    los: list[int] = field(default_factory=list)
+    his: list[int] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.los, self.his, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.los)
+
+    def where(self, keep: Iterable[bool]) -> Spans:
+        """The spans for which `keep` (one flag a span, in order) is true."""
+        keep = list(keep)
+        return Spans(list(compress(self.los, keep)), list(compress(self.his, keep)))
+
+
+Marks = dict[str, Spans]  # cue name -> where it is
+NO_SPANS = Spans()  # of a kind the message lacks; never changed
 
 
 class Hit(NamedTuple):
@@ -108,7 +131,7 @@ class PhraseIndex:
         Items of that length that also fit add their labels: "nhan" is "nhắn" and "nhận"."""
         keys, marks, brks = words.keys, words.marks, words.brks
         items: dict[int, Hit] = {}
-        cues: Marks = defaultdict(list)
+        cues: Marks = defaultdict(Spans)
         prefixes, last = self._prefixes, len(keys) - 1
         # What each word starts, looked up by a C loop; words that start nothing (None)
         # are skipped by another.
@@ -121,7 +144,9 @@ class PhraseIndex:
                 continue
             ones, names, longer, compact, whole = start
             for name in names:
-                cues[name].append((i, i + 1))
+                spans = cues[name]  # appended in place: a method call a marker adds up
+                spans.los.append(i)
+                spans.his.append(i + 1)
             nxt = keys[i + 1] if i < last else ""
             second = longer.get(nxt) if longer else None
             item = _longest(second, keys, marks, brks, i, cues) if second else None
@@ -221,7 +246,9 @@ def _longest(
             elif not _marks_fit(e, keys, marks, i, hi):
                 continue
             for name in e.cues:
-                cues[name].append((i, hi))
+                spans = cues[name]
+                spans.los.append(i)
+                spans.his.append(hi)
             if e.items and (item is None or item.hi == hi):
                 item = _hit((i, hi, e.items if item is None else item.labels | e.items))
     return item

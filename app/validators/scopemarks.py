@@ -10,32 +10,31 @@ from __future__ import annotations
 from bisect import bisect_left
 from itertools import accumulate
 
-from app.validators.phrases import ONLY_TERMS, VERB_CLASSES, Hit, Marks
+from app.validators.phrases import NO_SPANS, ONLY_TERMS, VERB_CLASSES, Hit, Marks
 
 
 def scoped_marks(items: list[Hit], marks: Marks) -> Marks:
-    """The markers that count, by name, each list in word order."""
+    """The markers that count, by name, each in word order."""
     kept = _outside_terms(items, marks)
     if not ("negators" in kept or "contrast" in kept or "clause_breaks" in kept):
         return kept
-    taken = _Cover([(h.lo, h.hi) for h in items])
-    excepted = _Cover(kept.get("exceptions", []))
+    taken = _Cover([h.lo for h in items], [h.hi for h in items])
+    exceptions = kept.get("exceptions", NO_SPANS)
+    excepted = _Cover(exceptions.los, exceptions.his)
     verbs_at = {h.lo: h.hi for h in items if VERB_CLASSES[h.labels]}
-    negating = [
-        (lo, hi)
-        for lo, hi in kept.get("negators", [])
-        if not excepted.touches(lo, hi)
+    negators = kept.get("negators", NO_SPANS)
+    kept["negators"] = negating = negators.where(
+        not excepted.touches(lo, hi)
         # Undiacritised "dung" is "đừng" before a verb ("dung gui"), else "dùng" (use).
         and (not taken.touches(lo, hi) or (verbs_at.get(lo) == hi and hi in verbs_at))
-    ]
-    kept["negators"] = negating
-    negated = _Cover(negating)
+        for lo, hi in negators
+    )
+    negated = _Cover(negating.los, negating.his)
     for name in ("contrast", "clause_breaks"):
-        kept[name] = [
-            (lo, hi)
-            for lo, hi in kept.get(name, [])
-            if not taken.touches(lo, hi) and not negated.touches(lo, hi)
-        ]
+        found = kept.get(name, NO_SPANS)
+        kept[name] = found.where(
+            not taken.touches(lo, hi) and not negated.touches(lo, hi) for lo, hi in found
+        )
     return kept
 
 
@@ -49,11 +48,10 @@ def _outside_terms(items: list[Hit], marks: Marks) -> Marks:
     if not term_at:
         return dict(marks)
     return {
-        name: [
-            (lo, hi)
+        name: found.where(
+            (term := term_at.get(lo)) is None or hi > term.hi or (lo == term.lo and hi == term.hi)
             for lo, hi in found
-            if (term := term_at.get(lo)) is None or hi > term.hi or (lo, hi) == term[:2]
-        ]
+        )
         for name, found in marks.items()
     }
 
@@ -61,9 +59,9 @@ def _outside_terms(items: list[Hit], marks: Marks) -> Marks:
 class _Cover:
     """Spans of words (in order of their first word), asked whether any touches a range."""
 
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self._starts = [lo for lo, _ in spans]
-        self._reach = list(accumulate((hi for _, hi in spans), max)) if spans else []
+    def __init__(self, los: list[int], his: list[int]) -> None:
+        self._starts = los
+        self._reach = list(accumulate(his, max))  # the farthest end so far
 
     def touches(self, lo: int, hi: int) -> bool:
         """A span covers one of the words [lo, hi)."""

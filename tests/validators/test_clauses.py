@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.reference.models import Reference
 from app.validators.clauses import Scan, _occurrences
-from app.validators.phrases import Hit
+from app.validators.phrases import Hit, Spans
 from app.validators.scopemarks import _Cover, scoped_marks
 from app.validators.textlexicon import compiled
 
@@ -38,18 +38,18 @@ def test_symbols_are_found_where_they_overlap() -> None:
 
 
 def test_a_cover_tells_whether_any_span_touches_a_range() -> None:
-    cover = _Cover([(1, 3), (2, 8), (10, 11)])
+    cover = _Cover([1, 2, 10], [3, 8, 11])
     assert not cover.touches(0, 1)
     assert cover.touches(0, 2)
     assert cover.touches(7, 9)  # the long span reaches past the one before it
     assert not cover.touches(8, 10)
     assert cover.touches(10, 11)
-    assert not _Cover([]).touches(0, 5)
+    assert not _Cover([], []).touches(0, 5)
 
 
 def test_a_negator_that_is_a_verb_negates_only_before_a_verb() -> None:
     verb = frozenset({("verb", -1, "use")})
-    marks = {"negators": [(0, 1)]}
+    marks = {"negators": Spans([0], [1])}
     # "dung gui" is "đừng gửi" (a verb follows); "dung" alone is "dùng" (use).
-    assert scoped_marks([Hit(0, 1, verb), Hit(1, 2, verb)], marks)["negators"] == [(0, 1)]
-    assert scoped_marks([Hit(0, 1, verb)], marks)["negators"] == []
+    assert list(scoped_marks([Hit(0, 1, verb), Hit(1, 2, verb)], marks)["negators"]) == [(0, 1)]
+    assert list(scoped_marks([Hit(0, 1, verb)], marks)["negators"]) == []
