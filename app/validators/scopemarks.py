@@ -45,15 +45,14 @@ def _outside_terms(items: list[Hit], marks: Marks) -> Marks:
     term_at = {
         i: h for h in items if h.hi - h.lo > 1 and ONLY_TERMS[h.labels] for i in range(h.lo, h.hi)
     }
-    if not term_at:
-        return dict(marks)
-    return {
-        name: found.where(
-            (term := term_at.get(lo)) is None or hi > term.hi or (lo == term.lo and hi == term.hi)
-            for lo, hi in found
-        )
-        for name, found in marks.items()
-    }
+    kept = dict(marks)
+    for name, found in marks.items():
+        if not term_at.keys().isdisjoint(found.los):  # most kinds have none in a term
+            kept[name] = found.where(
+                (term := term_at.get(lo)) is None or hi > term.hi or (lo, hi) == term[:2]
+                for lo, hi in found
+            )
+    return kept
 
 
 class _Cover:
