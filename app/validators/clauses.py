@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from app.findings import Span
-from app.validators.phrases import NO_SPANS, VERB_CLASSES, Hit, Marks, Spans
+from app.validators.hits import NO_SPANS, VERB_CLASSES, Hit, Marks, Spans
 from app.validators.scopemarks import scoped_marks
 from app.validators.wordforms import SENTENCE, Words
 

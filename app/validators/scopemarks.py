@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from itertools import accumulate
 
-from app.validators.phrases import NO_SPANS, ONLY_TERMS, VERB_CLASSES, Hit, Marks
+from app.validators.hits import NO_SPANS, ONLY_TERMS, VERB_CLASSES, Hit, Marks
 
 
 def scoped_marks(items: list[Hit], marks: Marks) -> Marks:

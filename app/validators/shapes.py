@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import compress, repeat
 
-from app.validators.phrases import Hit, Label
+from app.validators.hits import Hit, Label
 from app.validators.wordforms import NONE, Words
 
 _CACHE_LIMIT = 50_000

@@ -18,7 +18,7 @@ from __future__ import annotations
 from app.findings import Finding, Severity, Span
 from app.reference.models import Reference
 from app.validators.clauses import Scan
-from app.validators.phrases import REQUESTED, VERB_CLASSES, Hit, Label, Marks
+from app.validators.hits import REQUESTED, VERB_CLASSES, Hit, Label, Marks
 from app.validators.textlexicon import Compiled, RequestGroup, compiled
 from app.validators.wordforms import Words
 

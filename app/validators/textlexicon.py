@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.reference.models import Reference
-from app.validators.phrases import Label, PhraseIndex
+from app.validators.hits import Label
+from app.validators.phrases import PhraseIndex
 from app.validators.shapes import Shapes
 from app.validators.textnorm import Normaliser
 

@@ -19,7 +19,8 @@ from itertools import accumulate, repeat
 from typing import NamedTuple, TypeVar
 
 # Re-exported: the phrase index was defined here before it had a module of its own.
-from app.validators.phrases import Hit, Label, PhraseIndex
+from app.validators.hits import Hit, Label
+from app.validators.phrases import PhraseIndex
 from app.validators.wordforms import (
     CLAUSE,
     NONE,

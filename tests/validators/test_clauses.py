@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.reference.models import Reference
 from app.validators.clauses import Scan, _occurrences
-from app.validators.phrases import Hit, Spans
+from app.validators.hits import Hit, Spans
 from app.validators.scopemarks import _Cover, scoped_marks
 from app.validators.textlexicon import compiled
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.validators.phrases import ONLY_TERMS, REQUESTED, VERB_CLASSES, Label, PhraseIndex
+from app.validators.hits import ONLY_TERMS, REQUESTED, VERB_CLASSES, Label
+from app.validators.phrases import PhraseIndex
 from app.validators.textnorm import Normaliser
 
 NORM = Normaliser({}, {"mk": "mật khẩu"})
