@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.claim import Channel
+from app.claim import Channel, Claim
 from app.findings import Severity, Verdict
 
 
@@ -53,6 +53,19 @@ class CheckRequest(Schema):
             ]
         },
     )
+
+    def to_claim(self) -> Claim:
+        """The claim the engine reads; the caller decides whether an empty one is an error."""
+        return Claim(
+            message=self.message or "",
+            sender=self.sender,
+            phone=self.phone,
+            extension=self.extension,
+            ticket_code=self.ticket_code,
+            channel=self.channel,
+            unit_code=self.unit_code,
+            received_at=self.received_at,
+        )
 
 
 class SpanOut(Schema):

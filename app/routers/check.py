@@ -22,16 +22,7 @@ def to_claim(body: CheckRequest, settings: Settings) -> Claim:
             f"The message has {len(message)} characters; the limit is "
             f"{settings.max_message_chars}. Paste the part that asks you to do something."
         )
-    claim = Claim(
-        message=message,
-        sender=body.sender,
-        phone=body.phone,
-        extension=body.extension,
-        ticket_code=body.ticket_code,
-        channel=body.channel,
-        unit_code=body.unit_code,
-        received_at=body.received_at,
-    )
+    claim = body.to_claim()
     if claim.is_empty():
         raise Unprocessable(
             "Nothing to check: give at least one of message, sender, phone, extension, "

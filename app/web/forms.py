@@ -70,14 +70,7 @@ def validate(form: FormInput, max_message_chars: int) -> Claim | FormErrors:
     except ValidationError as exc:
         bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
         return FormErrors({name: f"error_{name}" for name in FIELDS if name in bad})
-    claim = Claim(
-        message=body.message or "",
-        sender=body.sender,
-        phone=body.phone,
-        extension=body.extension,
-        ticket_code=body.ticket_code,
-        channel=body.channel,
-    )
+    claim = body.to_claim()
     if claim.is_empty():
         return FormErrors({"message": "error_empty"})
     return claim
