@@ -155,7 +155,3 @@ class Lexicon(_Strict):
         if "remote_signing" not in self.cues:
             raise ValueError("cues.remote_signing is required (the <remote_signing> object)")
         return self
-
-    @property
-    def remote_access_tools(self) -> list[str]:
-        return list(self.tools.names)

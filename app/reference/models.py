@@ -138,7 +138,6 @@ class Reference(Strict):
     never: list[Statement]
     leaks: list[Statement]
     free_mail: DomainList
-    link_shorteners: DomainList
     attachments: Attachments
     lexicon: Lexicon
 
