@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.assess import Assessment
 from app.claim import Claim, Indicator, RegisteredTicket
@@ -40,9 +40,9 @@ async def recall(services: Services, codes: Set[str], found: Set[Indicator]) -> 
     if not codes and not wanted:
         return Memory(registry={})
 
-    def both(session: Session) -> Memory:
-        registry = registered(session, codes) if codes else {}
-        return Memory(registry, reported_counts(session, wanted) if wanted else {})
+    def both(conn: Connection) -> Memory:
+        registry = registered(conn, codes) if codes else {}
+        return Memory(registry, reported_counts(conn, wanted) if wanted else {})
 
     try:
         return await database.read(both)

@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from app.claim import Indicator, IndicatorKind
 from app.errors import Conflict, NotFound
@@ -93,16 +92,17 @@ async def record_report(
     return RecordedReport(report, counts)
 
 
-def reported_counts(session: Session, found: Iterable[Indicator]) -> dict[Indicator, int]:
+_REPORTED = select(IndicatorCount.kind, IndicatorCount.value, IndicatorCount.report_count).where(
+    tuple_(IndicatorCount.kind, IndicatorCount.value).in_(bindparam("keys", expanding=True))
+)
+
+
+def reported_counts(conn: Connection, found: Iterable[Indicator]) -> dict[Indicator, int]:
     """Report counts of those of the given indicators that were ever reported (Database.read)."""
     keys = sorted({(i.kind.value, i.value) for i in found if len(i.value) <= MAX_VALUE_CHARS})
     if not keys:
         return {}
-    rows = session.execute(
-        select(IndicatorCount.kind, IndicatorCount.value, IndicatorCount.report_count).where(
-            tuple_(IndicatorCount.kind, IndicatorCount.value).in_(keys)
-        )
-    )
+    rows = conn.execute(_REPORTED, {"keys": keys})
     return {Indicator(IndicatorKind(kind), value): count for kind, value, count in rows}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from app.claim import Channel, Claim
 from app.config import Settings
-from app.db import Database, sqlite_path
+from app.db import READER_BUSY_TIMEOUT, Database, create_sqlite_reader, sqlite_path
 from app.main import create_app
 from app.models import CheckRecord
 from app.store.audit import input_digest
@@ -226,3 +228,54 @@ async def test_service_recovers_when_the_database_returns(down: Down) -> None:
 
 def test_outage_fixtures_never_touch_the_template(sqlite_migrated: Path) -> None:
     assert sqlite_migrated.exists()
+
+
+def test_sqlite_look_ups_wait_briefly_for_a_lock(settings: Settings, db_backend: str) -> None:
+    """They run on the event loop (app.db.create_sqlite_reader): a long wait would stall
+    every other request with them."""
+    reader = create_sqlite_reader(settings)
+    if db_backend != "sqlite":
+        assert reader is None
+        return
+    assert reader is not None
+    try:
+        with reader.connect() as conn:
+            waits_ms = conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+    finally:
+        reader.dispose()
+    assert waits_ms == READER_BUSY_TIMEOUT * 1000 < settings.database_timeout * 1000
+
+
+async def test_a_locked_sqlite_file_holds_up_no_request(
+    settings: Settings, db_backend: str
+) -> None:
+    """Another process holds the file's lock: checks still get their verdict, unstored,
+    and nothing else waits for them."""
+    if db_backend != "sqlite":
+        pytest.skip("a file lock is SQLite's alone")
+    path = sqlite_path(settings.database_url)
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("DELETE FROM tickets")
+    app = create_app(settings.model_copy(update={"database_timeout": 1.0}))
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                bodies: list[dict[str, object]] = []
+
+                async def checked() -> None:
+                    bodies.append((await check(client)).json())
+
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(checked)
+                    await anyio.sleep(0)  # the check is on its way
+                    started = time.perf_counter()
+                    assert (await client.get("/healthz")).status_code == 200
+                    waited = time.perf_counter() - started
+    finally:
+        holder.close()
+    assert waited < READER_BUSY_TIMEOUT + 0.5
+    assert [(b["verdict"], b["stored"]) for b in bodies] == [("impersonation", False)]
