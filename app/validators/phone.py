@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import (
+    Leniency,
+    NumberParseException,
+    PhoneNumber,
+    PhoneNumberFormat,
+    PhoneNumberType,
+)
 
 from app.findings import Finding, Severity, Span
 from app.reference.models import Extensions, Reference
 from app.validators.fold import fold, fold_plain
 
 REGION = "VN"
-MAX_PHONES_IN_TEXT = 50
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -49,13 +55,48 @@ def parse_phone(written: str, span: Span | None = None) -> PhoneMention:
 def find_phones(text: str) -> list[PhoneMention]:
     """Numbers in free text (the caller blanks out ranges already taken: codes, links)."""
     found = []
-    matcher = phonenumbers.PhoneNumberMatcher(
-        text, REGION, leniency=phonenumbers.Leniency.POSSIBLE, max_tries=MAX_PHONES_IN_TEXT
-    )
-    for match in matcher:
-        span = Span(match.start, match.end)
-        found.append(_mention(match.raw_string, match.number, span))
+    windows = (w for w in _NUMBERISH.finditer(text) if _digit_count(w[0]) >= _MIN_DIGITS)
+    for window in islice(windows, MAX_NUMBER_WINDOWS):
+        for start, end, raw, number in _numbers_in(window[0]):
+            found.append(_mention(raw, number, Span(window.start() + start, window.start() + end)))
     return found
+
+
+# What any number phonenumbers' matcher finds is made of: its digits, its punctuation
+# (phonenumberutil._VALID_PUNCTUATION), a leading plus or bracket, and ':' so that its rule
+# against times ("2025-11-20 10:30") still sees the minutes. The matcher looks no further
+# than its candidate, so run on each such window alone it finds what it finds in the text.
+_LEAD = "+\uff0b([\uff08\uff3b"
+_PUNCT = (
+    "-xX\u2212\u30fc \u00a0\u00ad\u200b\u2060\u3000()\uff08\uff09\uff3b\uff3d.[]/~"
+    "\u2053\u223c\uff5e:+\uff0b"
+)
+_PUNCT_RANGES = "\u2010-\u2015\uff0d-\uff0f"
+_NUMBERISH = re.compile(f"[{re.escape(_LEAD)}\\d][{re.escape(_PUNCT)}{_PUNCT_RANGES}\\d]*\\d")
+# No possible number has fewer digits: 4 national (Austria, Germany…) and a country code.
+_MIN_DIGITS = 5
+# A bound on the matcher's work in one text: a 20,000-character message holds ~1,000 at most.
+MAX_NUMBER_WINDOWS = 1_000
+# Windows repeat across messages (the switchboard, a campaign's number): each is parsed once.
+_CACHED_WINDOW_CHARS = 64
+
+
+def _digit_count(window: str) -> int:
+    return sum(ch.isdigit() for ch in window)
+
+
+def _numbers_in(window: str) -> tuple[tuple[int, int, str, PhoneNumber], ...]:
+    if len(window) <= _CACHED_WINDOW_CHARS:
+        return _cached_numbers_in(window)
+    return _match(window)
+
+
+def _match(window: str) -> tuple[tuple[int, int, str, PhoneNumber], ...]:
+    matcher = phonenumbers.PhoneNumberMatcher(window, REGION, leniency=Leniency.POSSIBLE)
+    return tuple((m.start, m.end, m.raw_string, m.number) for m in matcher)
+
+
+_cached_numbers_in = lru_cache(maxsize=4096)(_match)
 
 
 def _national_digits(e164: str) -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.extract import extract
 from app.reference.models import Reference
@@ -70,6 +76,53 @@ def test_phones_are_found_in_text_with_their_spans(reference: Reference) -> None
     for phone in found:
         assert phone.span is not None
         assert text[phone.span.start : phone.span.end] == phone.written
+
+
+def library_matcher(text: str) -> list[tuple[int, int, str]]:
+    """What phonenumbers' own matcher finds in the whole text, as (start, end, E.164)."""
+    matcher = phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.POSSIBLE)
+    e164 = phonenumbers.PhoneNumberFormat.E164
+    return [(m.start, m.end, phonenumbers.format_number(m.number, e164)) for m in matcher]
+
+
+def found_in(text: str) -> list[tuple[int, int, str | None]]:
+    return [(p.span.start, p.span.end, p.e164) for p in find_phones(text) if p.span]
+
+
+CORPUS = Path(__file__).parents[1] / "corpus" / "messages.jsonl"
+
+
+def test_numbers_are_found_where_the_library_matcher_finds_them_in_the_corpus() -> None:
+    """find_phones runs the matcher on the number-like windows of a text only."""
+    messages = [json.loads(line)["claim"].get("message") or "" for line in CORPUS.open()]
+    with_numbers = [m for m in messages if library_matcher(m)]
+    assert len(with_numbers) >= 20
+    for message in messages:
+        assert found_in(message) == library_matcher(message), message
+
+
+PIECES = [
+    "024 6276 4300", "0901 234 567", "+84 24 6276 4300", "(024) 6276-4300", "84.24.6276.4300",
+    "2025-11-20 10:30", "21/11/2025", "10:30", "0912.345.678", "+1 (555) 010-9999",
+    "1900 1234", "(", ")", "+", "-", "5", "12", "0", "gọi", "số", "ngày", ",", ".", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_numbers_are_found_where_the_library_matcher_finds_them_in_any_mix(
+    pieces: list[str],
+) -> None:
+    text = " ".join(pieces)
+    assert found_in(text) == library_matcher(text)
+
+
+def test_a_number_after_many_other_figures_is_still_found() -> None:
+    figures = " ".join(
+        f"ngày {day}/11/2025 số tiền {day * 1_000_000:,} đồng." for day in range(1, 61)
+    )
+    found = find_phones(f"{figures} Gọi em: 0901 234 567")
+    assert "+84901234567" in [p.e164 for p in found]
 
 
 def test_ticket_digits_are_not_taken_for_phones(reference: Reference) -> None:
