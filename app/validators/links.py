@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +24,10 @@ _LINK = re.compile(
     r"(?P<port>:\d{1,5})?(?P<path>[/?#][^\s<>\"'`]*)?",
     re.IGNORECASE,
 )
+# Every link has a label, a dot and a label without a space between: only the words that
+# do are handed to _LINK, whose matches never span a space. Anchored at the start of a
+# word, so each word is read once (linear in the text).
+_LINKISH = re.compile(rf"(?<!\S)\S*?[^\W_]{_DOT}[^\W_]\S*", re.IGNORECASE)
 _DEFANG = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}>'\"…"
 
@@ -53,9 +58,14 @@ def _decode_host(host: str) -> str:
         return host
 
 
+def _link_matches(text: str) -> Iterator[re.Match[str]]:
+    for word in _LINKISH.finditer(text):
+        yield from _LINK.finditer(text, word.start(), word.end())
+
+
 def find_links(text: str) -> list[Link]:
     found: list[Link] = []
-    for match in _LINK.finditer(text):
+    for match in _link_matches(text):
         written = match[0].rstrip(_TRAILING)
         host = _decode_host(_DEFANG.sub(".", match["host"]).lower())
         if not match["scheme"] and public_suffixes().publicsuffix(host) is None:
