@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from app.config import Settings
 from app.errors import ServiceUnavailable
+from app.store.lookup import CoreLookup, Lookup, SqliteLookup
 
 T = TypeVar("T")
 
@@ -41,6 +43,8 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     PoolTimeout,
     TimeoutError,
     OSError,
+    # Raised as the driver raises it by look-ups on the driver's connection (app.store.lookup).
+    sqlite3.OperationalError,
 )
 RETRY_AFTER_SECONDS = 15
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -150,13 +154,10 @@ def _tune_sqlite(sync_engine: Engine, path: Path, timeout: float) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        # Look-ups that read single rows need no snapshot: each statement is its own.
-        if options.get("sqlite_no_begin", False):
-            return
         # A writer takes the write lock up front: a deferred transaction that read first
         # fails with SQLITE_BUSY instead of waiting when another writer got there before.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -185,10 +186,10 @@ READER_BUSY_TIMEOUT = 0.25
 def create_sqlite_reader(settings: Settings) -> Engine | None:
     """A synchronous engine on the same SQLite file, for look-ups run on the event loop.
 
-    A check's look-ups are two indexed SELECTs on a WAL database: ~0.2 ms here, without a
-    BEGIN of their own; through aiosqlite every statement, fetch, BEGIN and ROLLBACK is a
-    hop to its thread and back (~2 ms), and even one hop to a worker costs more than the
-    look-ups themselves.
+    A check's look-ups are two indexed SELECTs on a WAL database: ~0.03 ms on the driver's
+    connection (app.store.lookup); through aiosqlite every statement, fetch, BEGIN and
+    ROLLBACK is a hop to its thread and back (~2 ms), and even one hop to a worker costs
+    more than the look-ups themselves.
     """
     path = sqlite_path(settings.database_url)
     if path is None:
@@ -197,7 +198,7 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
         sync_url(settings.database_url), pool_timeout=settings.database_timeout
     )
     _tune_sqlite(engine, path, min(settings.database_timeout, READER_BUSY_TIMEOUT))
-    return engine.execution_options(sqlite_no_begin=True)
+    return engine
 
 
 class Database:
@@ -217,15 +218,19 @@ class Database:
         # Set while the application runs (app.store.lifecycle): batches append-only rows.
         self.group_commit: GroupCommit | None = None
 
-    async def read(self, query: Callable[[Connection], T]) -> T:
-        """Run a short read-only function of a (synchronous) connection: on SQLite right here
-        (see create_sqlite_reader), on PostgreSQL on the async driver's connection."""
+    async def read(self, query: Callable[[Lookup], T]) -> T:
+        """Run a short read-only function of a look-up (app.store.lookup): on SQLite right
+        here, on the driver's connection (see create_sqlite_reader); on PostgreSQL on the
+        async driver's connection."""
         reader = self._sync_reader
         if reader is None:
             async with self.engine.connect() as conn:
-                return await conn.run_sync(query)
-        with reader.connect() as conn:
-            return query(conn)
+                return await conn.run_sync(lambda sync: query(CoreLookup(sync)))
+        connection = reader.raw_connection()
+        try:
+            return query(SqliteLookup(connection.driver_connection))
+        finally:
+            connection.close()
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for reading (and writes that need no lock ordering)."""

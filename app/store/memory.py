@@ -11,14 +11,13 @@ import uuid
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
-
 from app.assess import Assessment
 from app.claim import Claim, Indicator, RegisteredTicket
 from app.db import is_unavailable, outages
 from app.models import CheckRecord
 from app.services import Services
 from app.store.audit import check_record, record_check, row_of
+from app.store.lookup import Lookup
 from app.store.reports import reportable, reported_counts
 from app.store.tickets import registered
 
@@ -40,9 +39,9 @@ async def recall(services: Services, codes: Set[str], found: Set[Indicator]) -> 
     if not codes and not wanted:
         return Memory(registry={})
 
-    def both(conn: Connection) -> Memory:
-        registry = registered(conn, codes) if codes else {}
-        return Memory(registry, reported_counts(conn, wanted) if wanted else {})
+    def both(lookup: Lookup) -> Memory:
+        registry = registered(lookup, codes) if codes else {}
+        return Memory(registry, reported_counts(lookup, wanted) if wanted else {})
 
     try:
         return await database.read(both)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, bindparam, select, tuple_
+from sqlalchemy import Select, bindparam, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from app.claim import Indicator, IndicatorKind
 from app.errors import Conflict, NotFound
 from app.models import CheckRecord, IndicatorCount, Report, utcnow
 from app.reference.models import Reference
+from app.store.lookup import VALUES, Lookup
 from app.validators.sender import is_official_domain
 
 MAX_VALUE_CHARS = 512  # the indexed column; a longer URL is still covered by its domain
@@ -92,17 +93,17 @@ async def record_report(
     return RecordedReport(report, counts)
 
 
-_REPORTED = select(IndicatorCount.kind, IndicatorCount.value, IndicatorCount.report_count).where(
-    tuple_(IndicatorCount.kind, IndicatorCount.value).in_(bindparam("keys", expanding=True))
-)
+COUNTS_BY_KEY = select(
+    IndicatorCount.kind, IndicatorCount.value, IndicatorCount.report_count
+).where(tuple_(IndicatorCount.kind, IndicatorCount.value).in_(bindparam(VALUES, expanding=True)))
 
 
-def reported_counts(conn: Connection, found: Iterable[Indicator]) -> dict[Indicator, int]:
+def reported_counts(lookup: Lookup, found: Iterable[Indicator]) -> dict[Indicator, int]:
     """Report counts of those of the given indicators that were ever reported (Database.read)."""
     keys = sorted({(i.kind.value, i.value) for i in found if len(i.value) <= MAX_VALUE_CHARS})
     if not keys:
         return {}
-    rows = conn.execute(_REPORTED, {"keys": keys})
+    rows = lookup(COUNTS_BY_KEY, keys)
     return {Indicator(IndicatorKind(kind), value): count for kind, value, count in rows}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.extract import Extracted
 from app.models import Ticket, utcnow
 from app.reference.models import Reference
+from app.store.lookup import VALUES, Lookup
 from app.validators.ticket import canonical, check_ticket, written_ticket
 
 # Clocks of the registering system and of this one may differ by this much.
@@ -90,17 +91,17 @@ async def revoke_ticket(session: AsyncSession, code: str) -> Ticket:
 
 
 # Built once: constructing a statement costs more than running it on an indexed column.
-_REGISTERED = select(Ticket.code, Ticket.unit_code, Ticket.revoked_at).where(
-    Ticket.code.in_(bindparam("codes", expanding=True))
+TICKETS_BY_CODE = select(Ticket.code, Ticket.unit_code, Ticket.revoked_at).where(
+    Ticket.code.in_(bindparam(VALUES, expanding=True))
 )
 
 
-def registered(conn: Connection, codes: Iterable[str]) -> dict[str, RegisteredTicket]:
+def registered(lookup: Lookup, codes: Iterable[str]) -> dict[str, RegisteredTicket]:
     """What the registry knows about these codes, as the engine reads it (Database.read)."""
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    rows = conn.execute(_REGISTERED, {"codes": wanted})
+    rows = lookup(TICKETS_BY_CODE, wanted)
     return {
         code: RegisteredTicket(code, unit_code, revoked=revoked_at is not None)
         for code, unit_code, revoked_at in rows

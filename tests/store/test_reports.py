@@ -73,7 +73,7 @@ async def test_reports_of_two_checks_add_up(database: Database) -> None:
         check_id = await add_check(database, SCAM_PHONE)
         async with database.write_session() as session:
             await record_report(session, check_id, None)
-    counts = await database.read(lambda conn: reported_counts(conn, [SCAM_PHONE, SCAM_DOMAIN]))
+    counts = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE, SCAM_DOMAIN]))
     assert counts == {SCAM_PHONE: 2}
 
 
@@ -83,7 +83,9 @@ async def test_a_check_is_reported_once(database: Database) -> None:
         await record_report(session, check_id, None)
         with pytest.raises(Conflict):
             await record_report(session, check_id, None)
-    assert await database.read(lambda conn: reported_counts(conn, [SCAM_PHONE])) == {SCAM_PHONE: 1}
+    assert await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE])) == {
+        SCAM_PHONE: 1
+    }
 
 
 async def test_report_of_an_unknown_check_is_not_found(database: Database) -> None:
@@ -104,5 +106,5 @@ async def test_concurrent_reports_each_in_its_own_session_count_exactly(
     async with anyio.create_task_group() as tasks:
         for check_id in checks:
             tasks.start_soon(report, check_id)
-    counts = await database.read(lambda conn: reported_counts(conn, [SCAM_PHONE, SCAM_DOMAIN]))
+    counts = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE, SCAM_DOMAIN]))
     assert counts == {SCAM_PHONE: 20, SCAM_DOMAIN: 20}

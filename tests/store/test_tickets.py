@@ -67,7 +67,7 @@ def test_claim_ticket_codes_leave_out_malformed_ones(reference: Reference) -> No
 async def test_registered_ticket_is_found_with_its_unit(database: Database) -> None:
     async with database.write_session() as session:
         await register_ticket(session, CODE, unit_code="1234567")
-    found = await database.read(lambda conn: registered(conn, [CODE, "SD251120-000999"]))
+    found = await database.read(lambda lookup: registered(lookup, [CODE, "SD251120-000999"]))
     assert found == {CODE: RegisteredTicket(CODE, "1234567", revoked=False)}
 
 
@@ -82,7 +82,7 @@ async def test_revoked_ticket_is_found_revoked(database: Database) -> None:
     async with database.write_session() as session:
         await register_ticket(session, CODE)
         await revoke_ticket(session, CODE)
-    assert (await database.read(lambda conn: registered(conn, [CODE])))[CODE].revoked
+    assert (await database.read(lambda lookup: registered(lookup, [CODE])))[CODE].revoked
 
 
 async def test_revoking_an_unknown_code_is_not_found(database: Database) -> None:
