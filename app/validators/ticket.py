@@ -29,14 +29,19 @@ def _patterns(prefix: str, digits: int) -> tuple[re.Pattern[str], re.Pattern[str
     strict = re.compile(rf"{prefix}(\d{{6}})-(\d{{{digits}}})", re.ASCII)
     # \d without re.ASCII also takes full-width and other Unicode decimal digits.
     gap = "[ \u00a0]?"
+    # The prefix first, then the look back at the letter before it: a pattern that starts
+    # with a literal is searched for that literal, in C, instead of tried at every position.
+    not_in_a_word = rf"(?<![^\W\d_].{{{len(prefix)}}})"
     loose = re.compile(
-        rf"(?<![^\W\d_]){prefix}{gap}(\d{{6}}){gap}{dash}{gap}(\d{{{digits}}})(?!\d)",
+        rf"{prefix}{not_in_a_word}{gap}(\d{{6}}){gap}{dash}{gap}(\d{{{digits}}})(?!\d)",
         re.IGNORECASE,
     )
     return strict, loose
 
 
 def _ascii_digits(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(str(unicodedata.decimal(ch)) for ch in text)
 
 

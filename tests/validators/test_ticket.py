@@ -106,3 +106,12 @@ def test_extraction_ignores_codes_glued_to_words(reference: Reference) -> None:
 
 def test_extraction_finds_nothing_in_plain_text(reference: Reference) -> None:
     assert find_tickets("Xin chào, tôi cần hỗ trợ về DVCTT số 2060.", reference.ticket) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["SD251120-000123 đã xong", "(SD251120-000123)", "số 1:SD251120-000123"]
+)
+def test_extraction_finds_codes_at_the_start_and_after_punctuation(
+    text: str, reference: Reference
+) -> None:
+    assert [t.code for t in find_tickets(text, reference.ticket)] == ["SD251120-000123"]
