@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
-from urllib.parse import quote
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event, text
-from sqlalchemy import create_engine as _create_sync_engine
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy import Engine, Table, insert, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from app.config import Settings
+from app.dbsqlite import create_sqlite_reader, tune_sqlite
+from app.dburls import async_url, sqlite_path
 from app.errors import ServiceUnavailable
 from app.store.lookup import CoreLookup, Lookup, SqliteLookup
 
@@ -81,85 +78,6 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, UNAVAILABLE)
 
 
-def _url(url: str) -> URL:
-    parsed = make_url(url)
-    if parsed.drivername in ("postgres", "postgresql"):
-        parsed = parsed.set(drivername="postgresql")
-    return parsed
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
-    parsed = _url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database or "").expanduser().resolve()
-
-
-def sync_url(url: str) -> URL:
-    """The URL Alembic and the CLI use: the synchronous driver of the same database."""
-    parsed = _url(url)
-    if parsed.get_backend_name() == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg")
-    return parsed.set(drivername="sqlite")
-
-
-def async_url(url: str) -> URL:
-    """The URL the service uses. A SQLite file is opened read-write but never created:
-    only the migrations create it, so a missing file is an outage, not an empty database."""
-    parsed = _url(url)
-    if parsed.get_backend_name() == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg")
-    path = sqlite_path(url)
-    if path is None:
-        return parsed.set(drivername="sqlite+aiosqlite")
-    return parsed.set(
-        drivername="sqlite+aiosqlite",
-        database=f"file:{quote(str(path))}",
-        query={"mode": "rw", "uri": "true"},
-    )
-
-
-def _file_id(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_dev, stat.st_ino
-
-
-def _tune_sqlite(sync_engine: Engine, path: Path, timeout: float) -> None:
-
-    @event.listens_for(sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, record: Any) -> None:
-        # SQLAlchemy, not the driver, begins transactions, so writers can BEGIN IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={int(timeout * 1000)}",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-        record.info["file_id"] = _file_id(path)
-
-    @event.listens_for(sync_engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        # An open SQLite handle keeps writing into a file that was deleted or moved away:
-        # a silent loss. A pooled handle is only reused while its file is still in place.
-        if _file_id(path) != record.info.get("file_id"):
-            raise DisconnectionError(f"the database file {path} was moved or removed")
-
-    @event.listens_for(sync_engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # A writer takes the write lock up front: a deferred transaction that read first
-        # fails with SQLITE_BUSY instead of waiting when another writer got there before.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
 def create_engine(settings: Settings) -> AsyncEngine:
     url = async_url(settings.database_url)
     timeout = settings.database_timeout
@@ -174,30 +92,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = _create_async_engine(url, pool_timeout=timeout)
     path = sqlite_path(settings.database_url)
     if path is not None:
-        _tune_sqlite(engine.sync_engine, path, timeout)
-    return engine
-
-
-# How long a look-up may wait on SQLite's lock. Readers of a WAL database wait only in rare
-# cases (another process recovering the file); the event loop must not wait with them.
-READER_BUSY_TIMEOUT = 0.25
-
-
-def create_sqlite_reader(settings: Settings) -> Engine | None:
-    """A synchronous engine on the same SQLite file, for look-ups run on the event loop.
-
-    A check's look-ups are two indexed SELECTs on a WAL database: ~0.03 ms on the driver's
-    connection (app.store.lookup); through aiosqlite every statement, fetch, BEGIN and
-    ROLLBACK is a hop to its thread and back (~2 ms), and even one hop to a worker costs
-    more than the look-ups themselves.
-    """
-    path = sqlite_path(settings.database_url)
-    if path is None:
-        return None
-    engine = _create_sync_engine(
-        sync_url(settings.database_url), pool_timeout=settings.database_timeout
-    )
-    _tune_sqlite(engine, path, min(settings.database_timeout, READER_BUSY_TIMEOUT))
+        tune_sqlite(engine.sync_engine, path, timeout)
     return engine
 
 
@@ -209,6 +104,9 @@ class Database:
         self.engine = create_engine(settings)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sync_reader = create_sqlite_reader(settings)
+        self._row_writer = self.engine.execution_options(sqlite_immediate=True)
+        # The engine whose transactions carry the rows of insert_rows.
+        self.row_writer: Engine = self._row_writer.sync_engine
         writer = self.engine.execution_options(sqlite_immediate=True)
         self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writers = async_sessionmaker(writer, expire_on_commit=False)
@@ -231,6 +129,14 @@ class Database:
             return query(SqliteLookup(connection.driver_connection))
         finally:
             connection.close()
+
+    async def insert_rows(self, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
+        """Insert rows into append-only tables, all in one transaction, as Core statements
+        on the async connection. (A synchronous writer in a worker thread was tried: its
+        Python work then fights the event loop for the GIL, and checks got slower.)"""
+        async with self._row_writer.begin() as conn:
+            for table, rows in batches:
+                await conn.execute(insert(table), rows)
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session for reading (and writes that need no lock ordering)."""

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from app.config import Settings
-from app.db import sync_url
+from app.dburls import sync_url
 from app.models import Base
 from app.zalo import models as zalo_models  # noqa: F401  (its tables join Base)
 

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect
 
-from app.db import sync_url
+from app.dburls import sync_url
 from app.store.migrations import ROOT, alembic_config, downgrade, upgrade
 from tests.conftest import BACKENDS, PostgresServer
 

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Scope
 from app.config import get_settings
-from app.db import Database, is_unavailable, sqlite_path
+from app.db import Database, is_unavailable
+from app.dburls import sqlite_path
 from app.errors import AppError
 from app.store import migrations
 from app.store.audit import purge_checks

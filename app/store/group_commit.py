@@ -9,7 +9,6 @@ from itertools import groupby
 from typing import Any
 
 import anyio
-from sqlalchemy import insert
 
 from app.db import Database, is_unavailable, outages
 from app.models import Base
@@ -65,10 +64,12 @@ class GroupCommit:
     async def _commit(self, batch: list[_Row]) -> None:
         stored = False
         try:
-            async with self.database.session() as session:
-                for model, rows in groupby(batch, key=lambda row: row.model):
-                    await session.execute(insert(model), [row.values for row in rows])
-                await session.commit()
+            await self.database.insert_rows(
+                [
+                    (model.__table__, [row.values for row in rows])
+                    for model, rows in groupby(batch, key=lambda row: row.model)
+                ]
+            )
             stored = True
         except Exception as exc:
             # The writer must outlive a failed batch; a bug still shows with its traceback.

@@ -19,7 +19,9 @@ from sqlalchemy.engine import make_url
 
 from app.claim import Channel, Claim
 from app.config import Settings
-from app.db import READER_BUSY_TIMEOUT, Database, create_sqlite_reader, sqlite_path
+from app.db import Database
+from app.dbsqlite import READER_BUSY_TIMEOUT, create_sqlite_reader
+from app.dburls import sqlite_path
 from app.main import create_app
 from app.models import CheckRecord
 from app.store.audit import input_digest
@@ -231,7 +233,7 @@ def test_outage_fixtures_never_touch_the_template(sqlite_migrated: Path) -> None
 
 
 def test_sqlite_look_ups_wait_briefly_for_a_lock(settings: Settings, db_backend: str) -> None:
-    """They run on the event loop (app.db.create_sqlite_reader): a long wait would stall
+    """They run on the event loop (app.dbsqlite.create_sqlite_reader): a long wait would stall
     every other request with them."""
     reader = create_sqlite_reader(settings)
     if db_backend != "sqlite":

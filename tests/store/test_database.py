@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import Database, OutageLog, async_url, is_unavailable, sqlite_path, sync_url
+from app.db import Database, OutageLog, is_unavailable
+from app.dburls import async_url, sqlite_path, sync_url
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ async def test_concurrent_rows_are_all_committed_in_fewer_transactions(
     database: Database,
 ) -> None:
     commits = []
-    event.listen(database.engine.sync_engine, "commit", lambda conn: commits.append(conn))
+    event.listen(database.row_writer, "commit", lambda conn: commits.append(conn))
     writer = GroupCommit(database, timeout=10)
     results: list[bool] = []
 
@@ -86,12 +86,12 @@ async def test_a_failing_batch_reports_its_rows_unstored_and_the_writer_goes_on(
     outcomes: list[bool] = []
 
     def fail_once(conn: Connection, *args: Any) -> None:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", fail_once)
+        event.remove(database.row_writer, "before_cursor_execute", fail_once)
         raise RuntimeError("a bug in the batch")
 
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(writer.run)
-        event.listen(database.engine.sync_engine, "before_cursor_execute", fail_once)
+        event.listen(database.row_writer, "before_cursor_execute", fail_once)
         outcomes.append(await writer.insert(CheckRecord, first))
         outcomes.append(await writer.insert(CheckRecord, row()))
         writer.close()

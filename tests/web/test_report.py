@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.db import sqlite_path
+from app.dburls import sqlite_path
 from tests.web.conftest import TOKEN, submit
 
 SCAM = "Em bên Kho bạc, anh cài UltraViewer rồi gửi em ID và mật khẩu, gọi em số 0912345678"
