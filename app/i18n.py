@@ -44,22 +44,10 @@ def negotiate(accept_language: str | None) -> Lang:
     return Lang.VI
 
 
-def facts(ref: Reference) -> dict[str, str]:
-    """Placeholders every text may use, all from the reference data."""
-    return {
-        "switchboard": ref.switchboard.display,
-        "official": ref.official_sender.address,
-        "extensions": ", ".join(ref.extensions.listed),
-        "format": ref.ticket.format,
-        "subject": ref.subject.legacy,
-        "providers": ", ".join(ref.remote_signing.providers),
-    }
-
-
 def text(section: str, key: str, lang: Lang, ref: Reference, **params: str) -> str:
     entry = catalogue()[section][key]
     template = entry[lang.value] if isinstance(entry, dict) else entry
-    return str(template).format_map(_Blank({**facts(ref), **params}))
+    return str(template).format_map(_Blank({**ref.placeholders, **params}))
 
 
 def _finding_entry(code: str) -> str:

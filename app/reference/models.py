@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -141,10 +142,23 @@ class Reference(Strict):
     attachments: Attachments
     lexicon: Lexicon
 
+    @cached_property
+    def citations(self) -> dict[str, str]:
+        """Each source as people cite it: '34/KBKH-KTNN (06/01/2022)'."""
+        return {sid: f"{sid} ({src.date:%d/%m/%Y})" for sid, src in self.sources.items()}
+
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
         """Human citation: '34/KBKH-KTNN (06/01/2022); 679/KBKH-KTNN (19/05/2022)'."""
-        parts = []
-        for sid in source_ids:
-            src = self.sources[sid]
-            parts.append(f"{sid} ({src.date:%d/%m/%Y})")
-        return "; ".join(parts)
+        return "; ".join(self.citations[sid] for sid in source_ids)
+
+    @cached_property
+    def placeholders(self) -> dict[str, str]:
+        """Values every explanation may use ({switchboard}, {official}, …)."""
+        return {
+            "switchboard": self.switchboard.display,
+            "official": self.official_sender.address,
+            "extensions": ", ".join(self.extensions.listed),
+            "format": self.ticket.format,
+            "subject": self.subject.legacy,
+            "providers": ", ".join(self.remote_signing.providers),
+        }
