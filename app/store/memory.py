@@ -16,7 +16,7 @@ from app.claim import Claim, Indicator, RegisteredTicket
 from app.db import is_unavailable, outages
 from app.models import CheckRecord
 from app.services import Services
-from app.store.audit import check_record, record_check, row_of
+from app.store.audit import check_record, record_check
 from app.store.lookup import Lookup
 from app.store.reports import reportable, reported_counts
 from app.store.tickets import registered
@@ -72,7 +72,7 @@ async def remember(
         keep_text=settings.audit_keep_text,
     )
     if database.group_commit is not None:
-        return await database.group_commit.insert(CheckRecord, row_of(record))
+        return await database.group_commit.insert(CheckRecord, record)
     try:
         async with database.session() as session:
             await record_check(session, record)

@@ -13,13 +13,13 @@ from app.db import Database
 from app.extract import extract, indicators
 from app.models import CheckRecord, Report
 from app.reference.models import Reference
-from app.store.audit import check_record, input_digest, purge_checks, record_check
+from app.store.audit import CheckRow, check_record, input_digest, purge_checks, record_check
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 MESSAGE = "Em bên Kho bạc, gửi em mật khẩu: Abc@123 và gọi 0912345678 hoặc 024 6276 4300"
 
 
-def record_of(claim: Claim, reference: Reference, *, keep_text: bool = False) -> CheckRecord:
+def record_of(claim: Claim, reference: Reference, *, keep_text: bool = False) -> CheckRow:
     extracted = extract(claim.message, reference)
     assessment = assess(claim, Context(reference=reference), extracted)
     found = indicators(claim, extracted)
@@ -31,27 +31,27 @@ def record_of(claim: Claim, reference: Reference, *, keep_text: bool = False) ->
 def test_record_keeps_verdict_codes_channel_and_digest(reference: Reference) -> None:
     claim = Claim(message=MESSAGE, channel=Channel.ZALO, received_at=RECEIVED)
     record = record_of(claim, reference)
-    assert (record.verdict, record.channel) == ("impersonation", "zalo")
-    assert "request.password" in record.finding_codes
-    assert record.input_sha256 == input_digest(claim)
+    assert (record["verdict"], record["channel"]) == ("impersonation", "zalo")
+    assert "request.password" in record["finding_codes"]
+    assert record["input_sha256"] == input_digest(claim)
 
 
 def test_record_keeps_a_redacted_excerpt_and_no_full_text(reference: Reference) -> None:
     record = record_of(Claim(message=MESSAGE, received_at=RECEIVED), reference)
-    assert "Abc@123" not in record.excerpt
-    assert "0912345678" not in record.excerpt
-    assert record.excerpt.startswith("Em bên Kho bạc")
-    assert record.full_text is None
+    assert "Abc@123" not in record["excerpt"]
+    assert "0912345678" not in record["excerpt"]
+    assert record["excerpt"].startswith("Em bên Kho bạc")
+    assert record["full_text"] is None
 
 
 def test_record_keeps_the_full_text_when_configured(reference: Reference) -> None:
     record = record_of(Claim(message=MESSAGE, received_at=RECEIVED), reference, keep_text=True)
-    assert record.full_text == MESSAGE
+    assert record["full_text"] == MESSAGE
 
 
 def test_record_indicators_leave_out_the_switchboard(reference: Reference) -> None:
     record = record_of(Claim(message=MESSAGE, received_at=RECEIVED), reference)
-    assert record.indicators == [["phone", "+84912345678"]]
+    assert record["indicators"] == [["phone", "+84912345678"]]
 
 
 def test_digest_differs_when_any_field_differs() -> None:
@@ -62,15 +62,15 @@ async def test_purge_deletes_only_older_records_and_keeps_their_reports(
     database: Database, reference: Reference
 ) -> None:
     old = record_of(Claim(message=MESSAGE), reference)
-    old.created_at -= dt.timedelta(days=91)
+    old["created_at"] -= dt.timedelta(days=91)
     new = record_of(Claim(message=MESSAGE), reference)
     async with database.write_session() as session:
         await record_check(session, old)
         await record_check(session, new)
-        session.add(Report(check_id=old.id, note="scam", indicators=old.indicators))
+        session.add(Report(check_id=old["id"], note="scam", indicators=old["indicators"]))
         await session.commit()
         assert await purge_checks(session, dt.timedelta(days=90)) == 1
     async with database.session() as session:
-        assert list(await session.scalars(select(CheckRecord.id))) == [new.id]
+        assert list(await session.scalars(select(CheckRecord.id))) == [new["id"]]
         report = (await session.scalars(select(Report))).one()
     assert (report.check_id, report.note) == (None, "scam")
