@@ -6,6 +6,7 @@ hop per dependency per request for what is a dictionary look-up.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -38,6 +39,10 @@ async def get_lang(accept_language: Annotated[str | None, Header()] = None) -> L
 
 
 async def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
+    _must_be_json(content_type)
+
+
+def _must_be_json(content_type: str | None) -> None:
     media = (content_type or "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType(
@@ -45,8 +50,32 @@ async def require_json(content_type: Annotated[str | None, Header()] = None) -> 
         )
 
 
+@dataclass(frozen=True, slots=True)
+class JsonCall:
+    services: Services
+    lang: Lang
+
+
+async def json_call(request: Request) -> JsonCall:
+    """For the busiest endpoints: the JSON check (415 otherwise), the services and the
+    reader's language in one dependency; FastAPI spends ~25 µs a request on each."""
+    _must_be_json(request.headers.get("content-type"))
+    lang = negotiate(request.headers.get("accept-language"))
+    return JsonCall(request.app.state.services, lang)
+
+
+# The headers json_call reads, for the OpenAPI description.
+JSON_CALL_HEADERS = [
+    {"name": "Content-Type", "in": "header", "required": True,
+     "schema": {"type": "string", "enum": ["application/json"]}},
+    {"name": "Accept-Language", "in": "header", "required": False,
+     "schema": {"type": "string"}, "description": "vi (default) or en"},
+]  # fmt: skip
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ReferenceDep = Annotated[Reference, Depends(get_reference)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 JsonBody = Depends(require_json)
+JsonCallDep = Annotated[JsonCall, Depends(json_call)]

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from app.checking import run_check
 from app.claim import Claim
 from app.config import Settings
-from app.deps import JsonBody, LangDep, ServicesDep
+from app.deps import JSON_CALL_HEADERS, JsonCallDep
 from app.errors import PayloadTooLarge, Unprocessable
 from app.present import present
 from app.schemas import CheckRequest, CheckResponse
@@ -33,21 +33,22 @@ def to_claim(body: CheckRequest, settings: Settings) -> Claim:
 
 @router.post(
     "/check",
-    dependencies=[JsonBody],
+    openapi_extra={"parameters": JSON_CALL_HEADERS},
     responses={
         413: {"description": "Message or body too large"},
         415: {"description": "Body is not JSON"},
         422: {"description": "Invalid or empty claim"},
     },
 )
-async def check(body: CheckRequest, services: ServicesDep, lang: LangDep) -> CheckResponse:
+async def check(body: CheckRequest, call: JsonCallDep) -> CheckResponse:
     """Check a claimed Treasury IT support contact against the published notices."""
+    services = call.services
     claim = to_claim(body, services.settings)
     outcome = await run_check(claim, services)
     return present(
         outcome.assessment,
         check_id=outcome.check_id,
-        lang=lang,
+        lang=call.lang,
         ref=services.reference,
         stored=outcome.stored,
     )
