@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,6 +12,7 @@ from publicsuffixlist import PublicSuffixList
 from app.findings import Finding, Severity, Span
 from app.reference.models import Reference
 from app.validators.sender import as_written, domain_lookalike_reason, is_official_domain
+from app.validators.wordscan import matches_in_words
 
 MAX_LINKS = 100
 # Defanged dots as analysts and scammers write them: vst[.]gov[.]vn, kbnn(.)vn, x[dot]com
@@ -24,9 +24,7 @@ _LINK = re.compile(
     r"(?P<port>:\d{1,5})?(?P<path>[/?#][^\s<>\"'`]*)?",
     re.IGNORECASE,
 )
-# Every link has a label, a dot and a label without a space between: only the words that
-# do are handed to _LINK, whose matches never span a space. Anchored at the start of a
-# word, so each word is read once (linear in the text).
+# Every link has a label, a dot and a label without a space between (matches_in_words).
 _LINKISH = re.compile(rf"(?<!\S)\S*?[^\W_]{_DOT}[^\W_]\S*", re.IGNORECASE)
 _DEFANG = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}>'\"…"
@@ -58,14 +56,9 @@ def _decode_host(host: str) -> str:
         return host
 
 
-def _link_matches(text: str) -> Iterator[re.Match[str]]:
-    for word in _LINKISH.finditer(text):
-        yield from _LINK.finditer(text, word.start(), word.end())
-
-
 def find_links(text: str) -> list[Link]:
     found: list[Link] = []
-    for match in _link_matches(text):
+    for match in matches_in_words(_LINK, _LINKISH, text):
         written = match[0].rstrip(_TRAILING)
         host = _decode_host(_DEFANG.sub(".", match["host"]).lower())
         if not match["scheme"] and public_suffixes().publicsuffix(host) is None:

@@ -147,8 +147,10 @@ def _kind(e164: str) -> str:
 @lru_cache(maxsize=8)
 def _extension_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     folded = sorted({fold_plain(k) for k in keywords}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(k) for k in folded)
-    return re.compile(rf"\b(?:{alternatives})\b[ .:#\-]{{0,3}}(\d{{3,6}})\b")
+    # Each keyword, then a look back at what comes before it (a word boundary): opening
+    # with the words rather than with \b lets the search skip to their first letters.
+    alternatives = "|".join(rf"{re.escape(k)}(?<!\w.{{{len(k)}}})" for k in folded)
+    return re.compile(rf"(?:{alternatives})\b[ .:#\-]{{0,3}}(\d{{3,6}})\b")
 
 
 def find_extensions(text: str, spec: Extensions) -> list[ExtensionMention]:
