@@ -6,23 +6,24 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from app.config import Settings
-from app.dbsqlite import create_sqlite_reader, tune_sqlite
+from app.dbsqlite import create_sqlite_reader, create_sqlite_writer, tune_sqlite
 from app.dburls import async_url, sqlite_path
 from app.errors import ServiceUnavailable
 from app.store.lookup import CoreLookup, Lookup, SqliteLookup
+from app.store.rowwriter import Batch, SqliteRowWriter
 
 T = TypeVar("T")
 
@@ -105,8 +106,8 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sync_reader = create_sqlite_reader(settings)
         self._row_writer = self.engine.execution_options(sqlite_immediate=True)
-        # The engine whose transactions carry the rows of insert_rows.
-        self.row_writer: Engine = self._row_writer.sync_engine
+        sqlite_writer = create_sqlite_writer(settings)
+        self._rows = SqliteRowWriter(sqlite_writer) if sqlite_writer else None
         writer = self.engine.execution_options(sqlite_immediate=True)
         self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writers = async_sessionmaker(writer, expire_on_commit=False)
@@ -130,10 +131,12 @@ class Database:
         finally:
             connection.close()
 
-    async def insert_rows(self, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
-        """Insert rows into append-only tables, all in one transaction, as Core statements
-        on the async connection. (A synchronous writer in a worker thread was tried: its
-        Python work then fights the event loop for the GIL, and checks got slower.)"""
+    async def insert_rows(self, batches: Batch) -> None:
+        """Insert rows into append-only tables, all in one transaction: on SQLite through
+        the driver in one worker thread (app.store.rowwriter), on PostgreSQL as Core."""
+        if self._rows is not None:
+            await anyio.to_thread.run_sync(self._rows.write, batches)
+            return
         async with self._row_writer.begin() as conn:
             for table, rows in batches:
                 await conn.execute(insert(table), rows)
@@ -164,6 +167,8 @@ class Database:
         await self.engine.dispose()
         if self._sync_reader is not None:
             self._sync_reader.dispose()
+        if self._rows is not None:
+            self._rows.engine.dispose()
 
 
 @contextlib.contextmanager

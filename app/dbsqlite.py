@@ -81,3 +81,16 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
     )
     tune_sqlite(engine, path, min(settings.database_timeout, READER_BUSY_TIMEOUT))
     return engine
+
+
+def create_sqlite_writer(settings: Settings) -> Engine | None:
+    """A synchronous engine for the rows of the group commit (app.store.rowwriter), which
+    writes from a worker thread and so may wait the whole busy timeout for the lock."""
+    path = sqlite_path(settings.database_url)
+    if path is None:
+        return None
+    engine = _create_sync_engine(
+        sync_url(settings.database_url), pool_timeout=settings.database_timeout
+    )
+    tune_sqlite(engine, path, settings.database_timeout)
+    return engine

@@ -6,12 +6,12 @@ import uuid
 from typing import Any
 
 import anyio
-from sqlalchemy import event, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select
 
 from app.db import Database
 from app.models import CheckRecord, utcnow
 from app.store.group_commit import GroupCommit
+from app.store.rowwriter import Batch
 
 
 def row() -> dict[str, Any]:
@@ -36,8 +36,14 @@ async def count(database: Database) -> int:
 async def test_concurrent_rows_are_all_committed_in_fewer_transactions(
     database: Database,
 ) -> None:
-    commits = []
-    event.listen(database.row_writer, "commit", lambda conn: commits.append(conn))
+    commits: list[int] = []
+    insert_rows = database.insert_rows
+
+    async def counted(batches: Batch) -> None:
+        commits.append(sum(len(rows) for _, rows in batches))
+        await insert_rows(batches)
+
+    database.insert_rows = counted  # type: ignore[method-assign]
     writer = GroupCommit(database, timeout=10)
     results: list[bool] = []
 
@@ -85,13 +91,15 @@ async def test_a_failing_batch_reports_its_rows_unstored_and_the_writer_goes_on(
     first = row()
     outcomes: list[bool] = []
 
-    def fail_once(conn: Connection, *args: Any) -> None:
-        event.remove(database.row_writer, "before_cursor_execute", fail_once)
+    insert_rows = database.insert_rows
+
+    async def fail_once(batches: Batch) -> None:
+        database.insert_rows = insert_rows  # type: ignore[method-assign]
         raise RuntimeError("a bug in the batch")
 
+    database.insert_rows = fail_once  # type: ignore[method-assign]
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(writer.run)
-        event.listen(database.row_writer, "before_cursor_execute", fail_once)
         outcomes.append(await writer.insert(CheckRecord, first))
         outcomes.append(await writer.insert(CheckRecord, row()))
         writer.close()
