@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -16,12 +17,18 @@ from app.models import Base
 log = logging.getLogger("thatgia.store")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Row:
     model: type[Base]
     values: dict[str, Any]
-    done: anyio.Event = field(default_factory=anyio.Event)
-    stored: bool = False
+    # Whether the row was committed. A future and a timer of the event loop rather than
+    # anyio's Event and cancel scope: those cost ~0.1 ms a row, paid by every check.
+    stored: asyncio.Future[bool]
+
+
+def _settle(row: _Row, stored: bool) -> None:
+    if not row.stored.done():
+        row.stored.set_result(stored)
 
 
 class GroupCommit:
@@ -36,15 +43,18 @@ class GroupCommit:
 
     async def insert(self, model: type[Base], values: dict[str, Any]) -> bool:
         """Queue a row and wait for its transaction; whether it was committed."""
-        row = _Row(model, values)
+        loop = asyncio.get_running_loop()
+        row = _Row(model, values, loop.create_future())
         try:
             self._send.send_nowait(row)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             return False
         # Past the timeout the row may still be written; the caller is told it was not.
-        with anyio.move_on_after(self.timeout):
-            await row.done.wait()
-        return row.stored
+        timer = loop.call_later(self.timeout, _settle, row, False)
+        try:
+            return await row.stored
+        finally:
+            timer.cancel()
 
     async def run(self) -> None:
         """Write queued rows until closed, then the rest of the queue."""
@@ -78,5 +88,4 @@ class GroupCommit:
             else:
                 log.exception("records of %d requests could not be written", len(batch))
         for row in batch:
-            row.stored = stored
-            row.done.set()
+            _settle(row, stored)

@@ -105,3 +105,16 @@ async def test_a_failing_batch_reports_its_rows_unstored_and_the_writer_goes_on(
         writer.close()
     assert outcomes == [False, True]
     assert await count(database) == 1
+
+
+async def test_a_row_not_committed_in_time_is_reported_unstored(database: Database) -> None:
+    async def stuck(batches: Batch) -> None:
+        await anyio.sleep(30)
+
+    database.insert_rows = stuck  # type: ignore[method-assign]
+    writer = GroupCommit(database, timeout=0.2)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(writer.run)
+        with anyio.fail_after(5):
+            assert await writer.insert(CheckRecord, row()) is False
+        tasks.cancel_scope.cancel()
