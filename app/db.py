@@ -105,7 +105,6 @@ class Database:
         self.engine = create_engine(settings)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sync_reader = create_sqlite_reader(settings)
-        self._row_writer = self.engine.execution_options(sqlite_immediate=True)
         sqlite_writer = create_sqlite_writer(settings)
         self._rows = SqliteRowWriter(sqlite_writer) if sqlite_writer else None
         writer = self.engine.execution_options(sqlite_immediate=True)
@@ -137,7 +136,7 @@ class Database:
         if self._rows is not None:
             await anyio.to_thread.run_sync(self._rows.write, batches)
             return
-        async with self._row_writer.begin() as conn:
+        async with self.engine.begin() as conn:
             for table, rows in batches:
                 await conn.execute(insert(table), rows)
 

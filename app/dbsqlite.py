@@ -1,8 +1,9 @@
-"""SQLite's connections, tuned, and the synchronous engine of the look-ups.
+"""SQLite's connections, tuned, and the synchronous engines of the check's two paths.
 
 The service talks to SQLite through aiosqlite, which hops to its thread for every
-statement, fetch, BEGIN and COMMIT; the look-ups every check makes get an engine of their
-own on the plain driver, and run on the event loop.
+statement, fetch, BEGIN and COMMIT. What every check does gets an engine of its own on
+the plain driver: the look-ups, run on the event loop (app.store.lookup), and the audit
+rows, written in one worker thread (app.store.rowwriter).
 """
 
 from __future__ import annotations
