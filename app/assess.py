@@ -136,6 +136,8 @@ def _phone_findings(claim: Claim, ex: Extracted, ref: Reference) -> list[Finding
 
 
 def _reported_findings(claim: Claim, ex: Extracted, ctx: Context) -> list[Finding]:
+    if not ctx.reported:  # nothing named in this claim was ever reported
+        return []
     found = []
     for indicator in sorted(indicators(claim, ex), key=lambda i: (i.kind, i.value)):
         count = ctx.reported.get(indicator, 0)
