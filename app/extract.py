@@ -10,6 +10,7 @@ from typing import TypeVar
 from app.claim import Claim, Indicator, IndicatorKind
 from app.findings import Span
 from app.reference.models import Reference
+from app.validators.fold import Folded, fold
 from app.validators.links import Link, find_links, registrable_domain
 from app.validators.phone import (
     ExtensionMention,
@@ -32,6 +33,10 @@ class Extracted:
     phones: tuple[PhoneMention, ...]
     extensions: tuple[ExtensionMention, ...]
     links: tuple[Link, ...]
+    # What the audit excerpt reuses (app.redact): the folded text, every ticket code's place
+    # (None: not worked out, as in an Extracted not made by extract()).
+    folded: Folded | None = None
+    ticket_spans: tuple[Span, ...] | None = None
 
 
 def _find_addresses(text: str) -> list[ParsedSender]:
@@ -75,7 +80,8 @@ def extract(text: str, reference: Reference) -> Extracted:
     taken = [t.span for t in tickets if t.span] + [s.span for s in senders if s.span]
     links = [link for link in find_links(text) if not _overlaps(link.span, taken)]
     taken += [link.span for link in links]
-    extensions = find_extensions(text, reference.extensions)
+    folded = fold(text)
+    extensions = find_extensions(text, reference.extensions, folded)
     taken += [e.span for e in extensions if e.span]
     # Digits inside codes, addresses and links are no phone numbers: the matcher need not
     # parse them at all.
@@ -89,6 +95,8 @@ def extract(text: str, reference: Reference) -> Extracted:
         phones=_first_of_each(phones, lambda p: p.e164 or p.written),
         extensions=_first_of_each(extensions, lambda e: e.digits),
         links=_first_of_each(links, lambda link: link.url),
+        folded=folded,
+        ticket_spans=tuple(t.span for t in tickets if t.span),
     )
 
 

@@ -10,10 +10,11 @@ the length, so offsets into an excerpt are offsets into the original message.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from app.findings import Span
 from app.reference.models import Reference
-from app.validators.fold import fold
+from app.validators.fold import Folded, fold
 from app.validators.ticket import find_tickets
 
 MASK = "•"
@@ -33,8 +34,7 @@ _SECRET = re.compile(
 _LONG_DIGITS = re.compile(r"\d(?:[ .\-]?\d){5,}")
 
 
-def _secret_spans(text: str) -> list[Span]:
-    folded = fold(text)
+def _secret_spans(text: str, folded: Folded) -> list[Span]:
     spans = []
     for match in _SECRET.finditer(folded.text):
         value = match["value"]
@@ -43,7 +43,7 @@ def _secret_spans(text: str) -> list[Span]:
     return spans
 
 
-def _digit_spans(text: str, keep: list[Span]) -> list[Span]:
+def _digit_spans(text: str, keep: Sequence[Span]) -> list[Span]:
     spans = []
     for match in _LONG_DIGITS.finditer(text):
         inside_kept = any(k.start <= match.start() and match.end() <= k.end for k in keep)
@@ -52,18 +52,40 @@ def _digit_spans(text: str, keep: list[Span]) -> list[Span]:
     return spans
 
 
-def redact(text: str, reference: Reference) -> str:
-    """The text with secrets and long digit strings masked, same length."""
-    tickets = [t.span for t in find_tickets(text, reference.ticket) if t.span]
+def redact(
+    text: str,
+    reference: Reference,
+    *,
+    folded: Folded | None = None,
+    tickets: Sequence[Span] | None = None,
+) -> str:
+    """The text with secrets and long digit strings masked, same length. `folded` and
+    `tickets` (the ticket codes' spans) are the text's, when the caller has them."""
+    if tickets is None:
+        tickets = [t.span for t in find_tickets(text, reference.ticket) if t.span]
     masked = list(text)
-    for span in _secret_spans(text) + _digit_spans(text, tickets):
+    for span in _secret_spans(text, folded or fold(text)) + _digit_spans(text, tickets):
         for index in range(span.start, span.end):
             if not masked[index].isspace():
                 masked[index] = MASK
     return "".join(masked)
 
 
-def excerpt(text: str, reference: Reference, limit: int = EXCERPT_CHARS) -> str:
-    """The redacted beginning of a message, as the audit log keeps it."""
+def excerpt(
+    text: str,
+    reference: Reference,
+    limit: int = EXCERPT_CHARS,
+    *,
+    folded: Folded | None = None,
+    tickets: Sequence[Span] | None = None,
+) -> str:
+    """The redacted beginning of a message, as the audit log keeps it; `folded` and
+    `tickets` are the whole message's, from its extraction (app.extract)."""
     # Redact a little beyond the cut so a secret straddling it is still recognised.
-    return redact(text[: limit + 80], reference)[:limit]
+    cut = text[: limit + 80]
+    return redact(
+        cut,
+        reference,
+        folded=folded.prefix(len(cut)) if folded else None,
+        tickets=[s for s in tickets if s.start < len(cut)] if tickets is not None else None,
+    )[:limit]

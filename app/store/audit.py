@@ -62,7 +62,12 @@ def check_record(
         "verdict": assessment.verdict.value,
         "finding_codes": list(dict.fromkeys(f.code for f in assessment.findings)),
         "input_sha256": input_digest(claim),
-        "excerpt": excerpt(claim.message, reference),
+        "excerpt": excerpt(
+            claim.message,
+            reference,
+            folded=assessment.extracted.folded,
+            tickets=assessment.extracted.ticket_spans,
+        ),
         "full_text": claim.message if keep_text else None,
         "indicators": [[i.kind.value, i.value] for i in reportable(found, reference)],
     }

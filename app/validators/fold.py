@@ -7,6 +7,7 @@ keyword must match all three and the finding must still point at the text as wri
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +26,13 @@ class Folded:
 
     def offset(self, index: int) -> int:
         return index if self.origin is None else self.origin[index]
+
+    def prefix(self, length: int) -> Folded:
+        """The folding of the original's first `length` characters."""
+        if self.origin is None:
+            return Folded(self.text[:length], None, min(length, self.source_length))
+        kept = bisect_left(self.origin, length)
+        return Folded(self.text[:kept], self.origin[:kept], min(length, self.source_length))
 
     def span(self, start: int, end: int, original: str) -> Span:
         """The original span behind folded[start:end], trailing combining marks included."""

@@ -18,7 +18,7 @@ from phonenumbers import (
 
 from app.findings import Finding, Severity, Span
 from app.reference.models import Extensions, Reference
-from app.validators.fold import fold, fold_plain
+from app.validators.fold import Folded, fold, fold_plain
 
 REGION = "VN"
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -153,8 +153,11 @@ def _extension_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?:{alternatives})\b[ .:#\-]{{0,3}}(\d{{3,6}})\b")
 
 
-def find_extensions(text: str, spec: Extensions) -> list[ExtensionMention]:
-    folded = fold(text)
+def find_extensions(
+    text: str, spec: Extensions, folded: Folded | None = None
+) -> list[ExtensionMention]:
+    """Extensions in free text; `folded` is fold(text), when the caller has it already."""
+    folded = folded or fold(text)
     found = []
     for match in _extension_pattern(tuple(spec.keywords)).finditer(folded.text):
         digits_span = folded.span(match.start(1), match.end(1), text)

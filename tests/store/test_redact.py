@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from pathlib import Path
 
 import pytest
 
+from app.extract import extract
 from app.redact import MASK, excerpt, redact
 from app.reference.models import Reference
+
+CORPUS = Path(__file__).parents[1] / "corpus" / "messages.jsonl"
 
 
 @pytest.mark.parametrize(
@@ -59,3 +64,16 @@ def test_excerpt_is_cut_after_masking(reference: Reference) -> None:
     kept = excerpt(text, reference)
     assert len(kept) == 500
     assert not any(ch.isdigit() for ch in kept)
+
+
+def test_an_excerpt_from_the_extraction_is_the_excerpt_worked_out_anew(
+    reference: Reference,
+) -> None:
+    """check_record hands excerpt() the extraction's folded text and ticket codes."""
+    messages = [json.loads(line)["claim"].get("message") or "" for line in CORPUS.open()]
+    messages += [unicodedata.normalize("NFD", m) for m in messages]
+    messages.append("Mã SD251120-000123, OTP 482913. " * 40)  # longer than the excerpt
+    for message in messages:
+        ex = extract(message, reference)
+        reused = excerpt(message, reference, folded=ex.folded, tickets=ex.ticket_spans)
+        assert reused == excerpt(message, reference), message
