@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from app.config import Settings
-from app.dbsqlite import create_sqlite_reader, create_sqlite_writer, tune_sqlite
+from app.dbsqlite import create_sqlite_reader, create_sqlite_writers, tune_sqlite
 from app.dburls import async_url, sqlite_path
 from app.errors import ServiceUnavailable
 from app.store.lookup import CoreLookup, Lookup, SqliteLookup
@@ -105,8 +105,8 @@ class Database:
         self.engine = create_engine(settings)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sync_reader = create_sqlite_reader(settings)
-        sqlite_writer = create_sqlite_writer(settings)
-        self._rows = SqliteRowWriter(sqlite_writer) if sqlite_writer else None
+        writers = create_sqlite_writers(settings)
+        self._rows = SqliteRowWriter(*writers) if writers else None
         writer = self.engine.execution_options(sqlite_immediate=True)
         self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writers = async_sessionmaker(writer, expire_on_commit=False)
@@ -132,9 +132,13 @@ class Database:
 
     async def insert_rows(self, batches: Batch) -> None:
         """Insert rows into append-only tables, all in one transaction: on SQLite through
-        the driver in one worker thread (app.store.rowwriter), on PostgreSQL as Core."""
-        if self._rows is not None:
-            await anyio.to_thread.run_sync(self._rows.write, batches)
+        the driver (app.store.rowwriter), on PostgreSQL as Core."""
+        writer = self._rows
+        if writer is not None:
+            if not writer.write_now(batches):
+                await anyio.to_thread.run_sync(writer.write, batches)
+            if writer.checkpoint_due():
+                await anyio.to_thread.run_sync(writer.checkpoint)
             return
         async with self.engine.begin() as conn:
             for table, rows in batches:
@@ -168,6 +172,7 @@ class Database:
             self._sync_reader.dispose()
         if self._rows is not None:
             self._rows.engine.dispose()
+            self._rows.immediate.dispose()
 
 
 @contextlib.contextmanager

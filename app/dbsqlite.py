@@ -3,7 +3,7 @@
 The service talks to SQLite through aiosqlite, which hops to its thread for every
 statement, fetch, BEGIN and COMMIT. What every check does gets an engine of its own on
 the plain driver: the look-ups, run on the event loop (app.store.lookup), and the audit
-rows, written in one worker thread (app.store.rowwriter).
+rows (app.store.rowwriter).
 """
 
 from __future__ import annotations
@@ -29,18 +29,21 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-def tune_sqlite(sync_engine: Engine, path: Path, timeout: float) -> None:
+def tune_sqlite(
+    sync_engine: Engine, path: Path, timeout: float, *, checkpoints: bool = True
+) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # SQLAlchemy, not the driver, begins transactions, so writers can BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
+        for pragma in (  # the timeout first: switching to WAL may wait for the lock too
             f"busy_timeout={int(timeout * 1000)}",
+            "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
+            *(() if checkpoints else ("wal_autocheckpoint=0",)),
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -84,14 +87,16 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
     return engine
 
 
-def create_sqlite_writer(settings: Settings) -> Engine | None:
-    """A synchronous engine for the rows of the group commit (app.store.rowwriter), which
-    writes from a worker thread and so may wait the whole busy timeout for the lock."""
+def create_sqlite_writers(settings: Settings) -> tuple[Engine, Engine] | None:
+    """The engines of the group commit's rows (app.store.rowwriter): one that waits the
+    busy timeout for the lock, from a worker thread; one that neither waits nor
+    checkpoints, for writes made on the event loop."""
     path = sqlite_path(settings.database_url)
     if path is None:
         return None
-    engine = _create_sync_engine(
-        sync_url(settings.database_url), pool_timeout=settings.database_timeout
-    )
-    tune_sqlite(engine, path, settings.database_timeout)
-    return engine
+    url, timeout = sync_url(settings.database_url), settings.database_timeout
+    waiting = _create_sync_engine(url, pool_timeout=timeout)
+    tune_sqlite(waiting, path, timeout)
+    immediate = _create_sync_engine(url, pool_timeout=timeout)
+    tune_sqlite(immediate, path, 0, checkpoints=False)
+    return waiting, immediate
