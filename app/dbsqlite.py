@@ -69,6 +69,19 @@ def tune_sqlite(
 READER_BUSY_TIMEOUT = 0.25
 
 
+def _sync_engine(
+    settings: Settings, busy_timeout: float, *, checkpoints: bool = True
+) -> Engine | None:
+    """A tuned synchronous engine on the settings' SQLite file (None for PostgreSQL)."""
+    path = sqlite_path(settings.database_url)
+    if path is None:
+        return None
+    url = sync_url(settings.database_url)
+    engine = _create_sync_engine(url, pool_timeout=settings.database_timeout)
+    tune_sqlite(engine, path, busy_timeout, checkpoints=checkpoints)
+    return engine
+
+
 def create_sqlite_reader(settings: Settings) -> Engine | None:
     """A synchronous engine on the same SQLite file, for look-ups run on the event loop.
 
@@ -77,26 +90,15 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
     ROLLBACK is a hop to its thread and back (~2 ms), and even one hop to a worker costs
     more than the look-ups themselves.
     """
-    path = sqlite_path(settings.database_url)
-    if path is None:
-        return None
-    engine = _create_sync_engine(
-        sync_url(settings.database_url), pool_timeout=settings.database_timeout
-    )
-    tune_sqlite(engine, path, min(settings.database_timeout, READER_BUSY_TIMEOUT))
-    return engine
+    return _sync_engine(settings, min(settings.database_timeout, READER_BUSY_TIMEOUT))
 
 
 def create_sqlite_writers(settings: Settings) -> tuple[Engine, Engine] | None:
     """The engines of the group commit's rows (app.store.rowwriter): one that waits the
     busy timeout for the lock, from a worker thread; one that neither waits nor
     checkpoints, for writes made on the event loop."""
-    path = sqlite_path(settings.database_url)
-    if path is None:
+    waiting = _sync_engine(settings, settings.database_timeout)
+    immediate = _sync_engine(settings, 0, checkpoints=False)
+    if waiting is None or immediate is None:
         return None
-    url, timeout = sync_url(settings.database_url), settings.database_timeout
-    waiting = _create_sync_engine(url, pool_timeout=timeout)
-    tune_sqlite(waiting, path, timeout)
-    immediate = _create_sync_engine(url, pool_timeout=timeout)
-    tune_sqlite(immediate, path, 0, checkpoints=False)
     return waiting, immediate

@@ -157,7 +157,8 @@ def find_extensions(
     text: str, spec: Extensions, folded: Folded | None = None
 ) -> list[ExtensionMention]:
     """Extensions in free text; `folded` is fold(text), when the caller has it already."""
-    folded = folded or fold(text)
+    if folded is None:
+        folded = fold(text)
     found = []
     for match in _extension_pattern(tuple(spec.keywords)).finditer(folded.text):
         digits_span = folded.span(match.start(1), match.end(1), text)
