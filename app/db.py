@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import anyio
@@ -23,7 +24,8 @@ from app.dbsqlite import create_sqlite_reader, create_sqlite_writers, tune_sqlit
 from app.dburls import async_url, sqlite_path
 from app.errors import ServiceUnavailable
 from app.store.lookup import CoreLookup, Lookup, SqliteLookup
-from app.store.rowwriter import Batch, SqliteRowWriter
+from app.store.rowwriter import Batch, RowInserts
+from app.store.sqlitewrite import LockHeld, SqliteWriter, Work
 
 T = TypeVar("T")
 
@@ -106,7 +108,8 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sync_reader = create_sqlite_reader(settings)
         writers = create_sqlite_writers(settings)
-        self._rows = SqliteRowWriter(*writers) if writers else None
+        self._sqlite_writer = SqliteWriter(*writers) if writers else None
+        self._row_inserts = RowInserts(self.engine.sync_engine.dialect)
         writer = self.engine.execution_options(sqlite_immediate=True)
         self._readers = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writers = async_sessionmaker(writer, expire_on_commit=False)
@@ -130,15 +133,28 @@ class Database:
         finally:
             connection.close()
 
+    async def transaction(self, work: Work[T], rows: int = 1) -> T:
+        """Run a write, a function of a synchronous connection, in one transaction: on
+        SQLite on the event loop when the lock is free, else in a worker thread
+        (app.store.sqlitewrite); on PostgreSQL through the async driver (run_sync)."""
+        writer = self._sqlite_writer
+        if writer is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(work)
+        try:
+            result = writer.run_now(work, rows)
+        except LockHeld:
+            result = await anyio.to_thread.run_sync(writer.run, work, rows)
+        if writer.checkpoint_due():
+            await anyio.to_thread.run_sync(writer.checkpoint)
+        return result
+
     async def insert_rows(self, batches: Batch) -> None:
         """Insert rows into append-only tables, all in one transaction: on SQLite through
         the driver (app.store.rowwriter), on PostgreSQL as Core."""
-        writer = self._rows
-        if writer is not None:
-            if not writer.write_now(batches):
-                await anyio.to_thread.run_sync(writer.write, batches)
-            if writer.checkpoint_due():
-                await anyio.to_thread.run_sync(writer.checkpoint)
+        if self._sqlite_writer is not None:
+            count = sum(len(rows) for _, rows in batches)
+            await self.transaction(partial(self._row_inserts.write, batches=batches), count)
             return
         async with self.engine.begin() as conn:
             for table, rows in batches:
@@ -170,9 +186,8 @@ class Database:
         await self.engine.dispose()
         if self._sync_reader is not None:
             self._sync_reader.dispose()
-        if self._rows is not None:
-            self._rows.engine.dispose()
-            self._rows.immediate.dispose()
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.dispose()
 
 
 @contextlib.contextmanager

@@ -2,8 +2,8 @@
 
 The service talks to SQLite through aiosqlite, which hops to its thread for every
 statement, fetch, BEGIN and COMMIT. What every check does gets an engine of its own on
-the plain driver: the look-ups, run on the event loop (app.store.lookup), and the audit
-rows (app.store.rowwriter).
+the plain driver: the look-ups, run on the event loop (app.store.lookup), and the writes
+that must be cheap, the audit rows and the Zalo inbox and outbox (app.store.sqlitewrite).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
 
 
 def create_sqlite_writers(settings: Settings) -> tuple[Engine, Engine] | None:
-    """The engines of the group commit's rows (app.store.rowwriter): one that waits the
+    """The engines of the writes of app.store.sqlitewrite: one that waits the
     busy timeout for the lock, from a worker thread; one that neither waits nor
     checkpoints, for writes made on the event loop."""
     waiting = _sync_engine(settings, settings.database_timeout)
