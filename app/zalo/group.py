@@ -9,17 +9,17 @@ have, and the lock is taken once per batch. (PostgreSQL gains fewer commits too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
 
 from app.db import Database
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-Work = Callable[[AsyncSession], Awaitable[Any]]
+Work = Callable[[Connection], Any]  # a write, run in the batch's transaction
 
 # Bounds a transaction's length, so one batch never holds the lock for long.
 MAX_BATCH = 100
@@ -31,7 +31,7 @@ class Batcher(Generic[Item, Result]):
     def __init__(
         self,
         database: Callable[[], Database | None],
-        write: Callable[[AsyncSession, list[Item]], Awaitable[list[Result]]],
+        write: Callable[[Connection, list[Item]], list[Result]],
     ) -> None:
         self._database = database
         self._write = write
@@ -69,21 +69,18 @@ class Batcher(Generic[Item, Result]):
         database = self._database()
         if database is None:
             raise RuntimeError("the database is not open")
-        async with database.write_session() as session:
-            results = await self._write(session, items)
-            await session.commit()
-        return results
+        return await database.transaction(lambda conn: self._write(conn, items), len(items))
 
 
-async def _each(session: AsyncSession, works: list[Work]) -> list[Any]:
-    return [await work(session) for work in works]
+def _each(conn: Connection, works: list[Work]) -> list[Any]:
+    return [work(conn) for work in works]
 
 
 class GroupWriter(Batcher[Work, Any]):
-    """Any writes, each a function of the session, run one after another in one transaction."""
+    """Any writes, each a function of the connection, run one after another in one transaction."""
 
     def __init__(self, database: Callable[[], Database | None]) -> None:
         super().__init__(database, _each)
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[Connection], T]) -> T:
         return cast(T, await self.submit(work))

@@ -12,12 +12,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
 
 from app.db import Database
-from app.models import utcnow
+from app.models import Base, utcnow
 from app.zalo.events import Event
 from app.zalo.leases import changed, free
 from app.zalo.models import EventStatus, ZaloEvent
@@ -36,10 +36,6 @@ class Inbound:
     user_id: str
     body: str
 
-    @classmethod
-    def of(cls, row: ZaloEvent) -> Inbound:
-        return cls(row.id, row.event_key, row.user_id, row.body)
-
 
 def event_row(event: Event, raw_body: bytes, lease: float) -> dict[str, Any]:
     now = utcnow()
@@ -54,53 +50,63 @@ def event_row(event: Event, raw_body: bytes, lease: float) -> dict[str, Any]:
     }
 
 
-async def store_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Inbound | None]:
-    """Keep events, leased to this process; None for one Zalo had delivered before.
-
-    One multi-row INSERT for every event of the batch (see group.py). ON CONFLICT DO
-    NOTHING, not a caught violation, so a redelivery cannot fail the others' statement."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(ZaloEvent)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[ZaloEvent.event_key])
-        .returning(ZaloEvent.id, ZaloEvent.event_key)
+EVENTS = Base.metadata.tables[ZaloEvent.__tablename__]
+# ON CONFLICT DO NOTHING, not a caught violation, so a redelivery cannot fail the other
+# events of its transaction; RETURNING gives no row for it.
+_NEW_EVENT = {
+    name: dialect.insert(EVENTS)
+    .on_conflict_do_nothing(index_elements=[EVENTS.c.event_key])
+    .returning(EVENTS.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_DONE = (
+    update(EVENTS)
+    .where(EVENTS.c.id == bindparam("b_id"))
+    .values(
+        status=EventStatus.DONE,
+        processed_at=bindparam("b_processed_at"),
+        verdict=bindparam("b_verdict"),
+        locked_until=None,
     )
-    inserted = {key: id_ for id_, key in await session.execute(statement)}
+)
+# The forwarded message is dropped once answered unless texts are kept.
+_DONE_FORGETTING = _DONE.values(body="")
+
+
+def store_events(conn: Connection, rows: list[dict[str, Any]]) -> list[Inbound | None]:
+    """Keep events, leased to this process; None for one Zalo had delivered before
+    (a key twice in one batch: the first is new, the second a repeat)."""
+    statement = _NEW_EVENT[conn.dialect.name]
     stored: list[Inbound | None] = []
     for row in rows:
-        # A key twice in one batch was inserted once: the first is new, the second a repeat.
-        id_ = inserted.pop(row["event_key"], None)
+        id_ = conn.execute(statement, row).scalar_one_or_none()
         stored.append(Inbound(id_, row["event_key"], row["user_id"], row["body"]) if id_ else None)
     return stored
 
 
 async def claim_events(database: Database, limit: int, lease: float) -> list[Inbound]:
     """Up to `limit` events nobody holds (their process died), by conditional UPDATEs."""
+    return await database.transaction(lambda conn: _claim_events(conn, limit, lease))
+
+
+def _claim_events(conn: Connection, limit: int, lease: float) -> list[Inbound]:
     now = utcnow()
     until = now + dt.timedelta(seconds=lease)
-    lockable = (ZaloEvent.status == EventStatus.RECEIVED, free(ZaloEvent.locked_until, now))
+    lockable = (EVENTS.c.status == EventStatus.RECEIVED, free(EVENTS.c.locked_until, now))
+    columns = (EVENTS.c.id, EVENTS.c.event_key, EVENTS.c.user_id, EVENTS.c.body)
+    rows = conn.execute(select(*columns).where(*lockable).order_by(EVENTS.c.id).limit(limit))
     claimed: list[Inbound] = []
-    async with database.write_session() as session:
-        rows = await session.scalars(
-            select(ZaloEvent).where(*lockable).order_by(ZaloEvent.id).limit(limit)
+    for id_, key, user_id, body in rows.all():
+        result = conn.execute(
+            update(EVENTS).where(EVENTS.c.id == id_, *lockable).values(locked_until=until)
         )
-        for row in list(rows):
-            result = await session.execute(
-                update(ZaloEvent)
-                .where(ZaloEvent.id == row.id, *lockable)
-                .values(locked_until=until)
-                .execution_options(synchronize_session=False)
-            )
-            if changed(result) == 1:
-                claimed.append(Inbound.of(row))
-        await session.commit()
+        if changed(result) == 1:
+            claimed.append(Inbound(id_, key, user_id, body))
     return claimed
 
 
-async def finish_events(
-    session: AsyncSession, answered: list[tuple[Inbound, Answer]], *, keep_body: bool, lease: float
+def finish_events(
+    conn: Connection, answered: list[tuple[Inbound, Answer]], *, keep_body: bool, lease: float
 ) -> list[Claimed]:
     """Record the outcomes and queue the replies, leased to this process for a first send.
 
@@ -110,9 +116,9 @@ async def finish_events(
     """
     ids = [event.id for event, _ in answered]
     still_ours = set(
-        await session.scalars(
-            select(ZaloEvent.id)
-            .where(ZaloEvent.id.in_(ids), ZaloEvent.status == EventStatus.RECEIVED)
+        conn.scalars(
+            select(EVENTS.c.id)
+            .where(EVENTS.c.id.in_(ids), EVENTS.c.status == EventStatus.RECEIVED)
             .with_for_update()
         )
     )
@@ -120,34 +126,31 @@ async def finish_events(
     if not mine:
         return []
     now = utcnow()
-    forget = {} if keep_body else {"body": ""}
-    await session.execute(
-        update(ZaloEvent),
+    conn.execute(
+        _DONE if keep_body else _DONE_FORGETTING,
         [
-            {"id": event.id, "status": EventStatus.DONE, "processed_at": now}
-            | {"verdict": answer.verdict, "locked_until": None}
-            | forget
+            {"b_id": event.id, "b_processed_at": now, "b_verdict": answer.verdict}
             for event, answer in mine
         ],
     )
     replies = [(event.id, event.user_id, answer.text) for event, answer in mine if answer.text]
-    return await new_replies(session, replies, lease)
+    return new_replies(conn, replies, lease)
 
 
-async def fail_event(session: AsyncSession, event: Inbound, error: str) -> None:
+def fail_event(conn: Connection, event: Inbound, error: str) -> None:
     """An event that cannot be processed stays visible instead of being retried forever."""
     log.error("Zalo event %s could not be processed: %s", event.event_key, error)
-    await session.execute(
-        update(ZaloEvent)
-        .where(ZaloEvent.id == event.id, ZaloEvent.status == EventStatus.RECEIVED)
+    conn.execute(
+        update(EVENTS)
+        .where(EVENTS.c.id == event.id, EVENTS.c.status == EventStatus.RECEIVED)
         .values(status=EventStatus.FAILED, error=error[:2000], locked_until=None)
     )
 
 
-async def release_events(session: AsyncSession, ids: list[int]) -> None:
+def release_events(conn: Connection, ids: list[int]) -> None:
     """Give up leases at shutdown, so another worker need not wait for them to run out."""
-    await session.execute(
-        update(ZaloEvent)
-        .where(ZaloEvent.id.in_(ids), ZaloEvent.status == EventStatus.RECEIVED)
+    conn.execute(
+        update(EVENTS)
+        .where(EVENTS.c.id.in_(ids), EVENTS.c.status == EventStatus.RECEIVED)
         .values(locked_until=None)
     )

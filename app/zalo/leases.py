@@ -10,7 +10,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 
 def free(
-    column: InstrumentedAttribute[dt.datetime | None], now: dt.datetime
+    column: ColumnElement[dt.datetime | None] | InstrumentedAttribute[dt.datetime | None],
+    now: dt.datetime,
 ) -> ColumnElement[bool]:
     """No lease on the row, or its lease ran out (its worker died or stalled)."""
     return or_(column.is_(None), column < now)

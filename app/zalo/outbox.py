@@ -14,17 +14,21 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
 
 from app.config import Settings
 from app.db import Database
 from app.metrics import observe_zalo_reply
-from app.models import utcnow
+from app.models import Base, utcnow
 from app.zalo.client import Outcome, SendResult
 from app.zalo.leases import changed, free
 from app.zalo.models import ReplyStatus, ZaloReply
 
 log = logging.getLogger("thatgia.zalo")
+
+
+REPLIES = Base.metadata.tables[ZaloReply.__tablename__]
+_NEW_REPLY = insert(REPLIES).returning(REPLIES.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,29 +47,21 @@ class Claimed:
         return self.locked_until - dt.timedelta(seconds=margin) > utcnow()
 
 
-async def new_replies(
-    session: AsyncSession, replies: list[tuple[int, str, str]], lease: float
+def new_replies(
+    conn: Connection, replies: list[tuple[int, str, str]], lease: float
 ) -> list[Claimed]:
     """Queue replies (event id, user id, text), leased to this process for a first try."""
-    if not replies:
-        return []
     now = utcnow()
     until = now + dt.timedelta(seconds=lease)
-    leases = {event_id: secrets.token_hex(8) for event_id, _, _ in replies}
-    rows = [
-        {"event_id": event_id, "user_id": user_id, "text": text, "lease": leases[event_id]}
-        | {"status": ReplyStatus.PENDING, "attempts": 1, "created_at": now}
-        | {"next_attempt_at": now, "locked_until": until}
-        for event_id, user_id, text in replies
-    ]
-    inserted = await session.execute(
-        insert(ZaloReply).values(rows).returning(ZaloReply.id, ZaloReply.event_id)
-    )
-    ids = {event_id: id_ for id_, event_id in inserted}
-    return [
-        Claimed(ids[event_id], user_id, text, 1, leases[event_id], until)
-        for event_id, user_id, text in replies
-    ]
+    claimed = []
+    for event_id, user_id, text in replies:
+        lease_id = secrets.token_hex(8)
+        row = {"event_id": event_id, "user_id": user_id, "text": text, "lease": lease_id}
+        row |= {"status": ReplyStatus.PENDING, "attempts": 1, "created_at": now}
+        row |= {"next_attempt_at": now, "locked_until": until}
+        id_ = conn.execute(_NEW_REPLY, row).scalar_one()
+        claimed.append(Claimed(id_, user_id, text, 1, lease_id, until))
+    return claimed
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:
@@ -76,34 +72,31 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 
 async def claim_replies(database: Database, limit: int, lease: float) -> list[Claimed]:
     """Up to `limit` due replies that no other worker holds, oldest due first."""
+    return await database.transaction(lambda conn: _claim_replies(conn, limit, lease))
+
+
+def _claim_replies(conn: Connection, limit: int, lease: float) -> list[Claimed]:
     now = utcnow()
     until = now + dt.timedelta(seconds=lease)
     due = (
-        ZaloReply.status == ReplyStatus.PENDING,
-        ZaloReply.next_attempt_at <= now,
-        free(ZaloReply.locked_until, now),
+        REPLIES.c.status == ReplyStatus.PENDING,
+        REPLIES.c.next_attempt_at <= now,
+        free(REPLIES.c.locked_until, now),
+    )
+    columns = (REPLIES.c.id, REPLIES.c.user_id, REPLIES.c.text, REPLIES.c.attempts)
+    rows = conn.execute(
+        select(*columns).where(*due).order_by(REPLIES.c.next_attempt_at).limit(limit)
     )
     claimed: list[Claimed] = []
-    async with database.write_session() as session:
-        rows = await session.scalars(
-            select(ZaloReply).where(*due).order_by(ZaloReply.next_attempt_at).limit(limit)
+    for id_, user_id, text, attempts in rows.all():
+        lease_id = secrets.token_hex(8)
+        result = conn.execute(
+            update(REPLIES)
+            .where(REPLIES.c.id == id_, *due)
+            .values(locked_until=until, lease=lease_id, attempts=REPLIES.c.attempts + 1)
         )
-        for row in list(rows):
-            lease_id = secrets.token_hex(8)
-            result = await session.execute(
-                update(ZaloReply)
-                .where(ZaloReply.id == row.id, *due)
-                .values(
-                    locked_until=until,
-                    lease=lease_id,
-                    attempts=ZaloReply.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if changed(result) == 1:
-                attempt = row.attempts + 1
-                claimed.append(Claimed(row.id, row.user_id, row.text, attempt, lease_id, until))
-        await session.commit()
+        if changed(result) == 1:
+            claimed.append(Claimed(id_, user_id, text, attempts + 1, lease_id, until))
     return claimed
 
 
@@ -126,11 +119,11 @@ def next_state(claimed: Claimed, result: SendResult, settings: Settings) -> dict
     return {**error, "next_attempt_at": now + dt.timedelta(seconds=delay)}
 
 
-async def record(session: AsyncSession, claimed: Claimed, values: dict[str, object]) -> bool:
+def record(conn: Connection, claimed: Claimed, values: dict[str, object]) -> bool:
     """Write an attempt's outcome (from next_state), if the lease is still ours."""
-    written = await session.execute(
-        update(ZaloReply)
-        .where(ZaloReply.id == claimed.id, ZaloReply.lease == claimed.lease)
+    written = conn.execute(
+        update(REPLIES)
+        .where(REPLIES.c.id == claimed.id, REPLIES.c.lease == claimed.lease)
         .values(**values)
     )
     return changed(written) == 1
@@ -157,11 +150,11 @@ async def final_failures(database: Database, limit: int, before_id: int | None) 
         return list(rows)
 
 
-async def release_replies(session: AsyncSession, claimed: list[Claimed]) -> None:
+def release_replies(conn: Connection, claimed: list[Claimed]) -> None:
     """Give up leases of replies not yet tried (at shutdown), undoing their attempt."""
     for reply in claimed:
-        await session.execute(
-            update(ZaloReply)
-            .where(ZaloReply.id == reply.id, ZaloReply.lease == reply.lease)
-            .values(locked_until=None, lease=None, attempts=ZaloReply.attempts - 1)
+        conn.execute(
+            update(REPLIES)
+            .where(REPLIES.c.id == reply.id, REPLIES.c.lease == reply.lease)
+            .values(locked_until=None, lease=None, attempts=REPLIES.c.attempts - 1)
         )

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
 
 from app.db import Database
 from app.services import Services
@@ -182,7 +182,7 @@ class Worker:
         if answered:
             keep, lease = self.settings.audit_keep_text, self.settings.zalo_lease_seconds
             replies = await self.writer.run(
-                lambda session: finish_events(session, answered, keep_body=keep, lease=lease)
+                lambda conn: finish_events(conn, answered, keep_body=keep, lease=lease)
             )
             self._replies.extend(replies)
 
@@ -194,7 +194,7 @@ class Worker:
         except Exception as exc:  # a bug on one event must not stall the others
             log.exception("Zalo event %d: no answer", event.id)
             error = f"{type(exc).__name__}: {exc}"
-            await self.writer.run(lambda session: fail_event(session, event, error))
+            await self.writer.run(lambda conn: fail_event(conn, event, error))
             return None
 
     async def _deliver(self, claimed: Claimed) -> None:
@@ -207,7 +207,7 @@ class Worker:
             result = SendResult(Outcome.RETRY, None, f"{type(exc).__name__}: {exc}")
         values = next_state(claimed, result, self.settings)
         try:
-            written = await self.writer.run(lambda session: record(session, claimed, values))
+            written = await self.writer.run(lambda conn: record(conn, claimed, values))
         except Exception:  # the lease runs out and the reply is tried again
             log.exception("Zalo reply %d: outcome not recorded", claimed.id)
             return
@@ -233,9 +233,9 @@ class Worker:
         if not (events or replies):
             return
 
-        async def release(session: AsyncSession) -> None:
-            await release_events(session, events)
-            await release_replies(session, replies)
+        def release(conn: Connection) -> None:
+            release_events(conn, events)
+            release_replies(conn, replies)
 
         try:
             await self.writer.run(release)

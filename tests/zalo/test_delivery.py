@@ -151,7 +151,5 @@ async def test_event_left_by_a_process_that_died_is_answered_by_another(
     event = parse_event(body.encode())
     assert event is not None
     row = event_row(event, body.encode(), lease=-1.0)  # its lease has run out
-    async with database.write_session() as session:
-        assert await store_events(session, [row]) != [None]
-        await session.commit()
+    assert await database.transaction(lambda conn: store_events(conn, [row])) != [None]
     await eventually(lambda: bool(standin.texts_to("orphan")))
