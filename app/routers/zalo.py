@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, AdminKey
 from app.db import DatabaseDep, unavailable_as_503
 from app.deps import ServicesDep
 from app.schemas import Schema
+from app.services import Services
 from app.zalo.outbox import final_failures
 from app.zalo.webhook import WebhookAck, authenticate, receive, require_configured
 
@@ -38,8 +39,18 @@ class FailedReplies(Schema):
     failures: list[FailedReply]
 
 
+# The header the webhook reads itself, for the OpenAPI description: a Header() parameter
+# costs FastAPI some 30 µs a request to work out, on the path Zalo wants answered quickest.
+SIGNATURE_HEADER = [
+    {"name": "X-ZEvent-Signature", "in": "header", "required": True,
+     "schema": {"type": "string"},
+     "description": "mac=<hex SHA-256 of app_id + body + timestamp + OA secret key>"},
+]  # fmt: skip
+
+
 @router.post(
     "/webhook",
+    openapi_extra={"parameters": SIGNATURE_HEADER},
     responses={
         **NOT_CONFIGURED,
         401: {"description": "X-ZEvent-Signature missing or wrong"},
@@ -47,14 +58,11 @@ class FailedReplies(Schema):
         503: {"description": "The database is unreachable: Zalo will deliver again"},
     },
 )
-async def webhook(
-    request: Request,
-    services: ServicesDep,
-    x_zevent_signature: Annotated[str | None, Header()] = None,
-) -> WebhookAck:
+async def webhook(request: Request) -> WebhookAck:
     """Receive an OA event: verify its signature, store it, acknowledge; reply comes after."""
+    services: Services = request.app.state.services
     raw_body = await request.body()
-    authenticate(services, x_zevent_signature, raw_body)
+    authenticate(services, request.headers.get("x-zevent-signature"), raw_body)
     return await receive(services, raw_body)
 
 
