@@ -148,16 +148,26 @@ def _combined(results: list[LoadResult]) -> LoadResult:
     )
 
 
-def _alternate(base: str, url: str, app_id: str) -> tuple[LoadResult, LoadResult]:
+def _alternate(
+    base: str, url: str, standin: str, app_id: str
+) -> tuple[LoadResult, LoadResult, int, list[float]]:
+    """Alternating slices; after each slice of webhooks, the replies it left behind are
+    waited for, so that /healthz is measured on an idle server, not one still answering
+    the events. Returns the loads, the replies delivered and each slice's drain time."""
     counter = itertools.count()
     health: list[LoadResult] = []
     acks: list[LoadResult] = []
+    drains: list[float] = []
+    delivered = 0
     for _ in range(ROUNDS):
         health.append(
             measure("GET", f"{base}/healthz", seconds=SLICE_SECONDS, concurrency=CONCURRENCY)
         )
         acks.append(asyncio.run(_acks(url, app_id, counter)))
-    return _combined(health), _combined(acks)
+        expected = sum(r.requests for r in acks)
+        delivered, drained = asyncio.run(_drain(standin, expected))
+        drains.append(drained)
+    return _combined(health), _combined(acks), delivered, drains
 
 
 def _prepare(database_url: str, app_id: str, refresh_token: str) -> None:
@@ -207,16 +217,15 @@ def run() -> None:
         }
         with running_server(env) as base:
             url = f"{base}/v1/integrations/zalo/webhook"
-            health, acks = _alternate(base, url, app_id)
-            delivered, drained = asyncio.run(_drain(standin_url, acks.requests))
+            health, acks, delivered, drains = _alternate(base, url, standin_url, app_id)
             times = asyncio.run(_reply_times(url, standin_url, app_id))
             sustained = asyncio.run(_end_to_end(url, standin_url, app_id, E2E_EVENTS))
-    _report(health, acks, delivered, drained, times)
+    _report(health, acks, delivered, drains, times)
     print(f"answered end to end: {sustained:.0f} events/s  ({E2E_EVENTS} events, 8 at a time)")
 
 
 def _report(
-    health: LoadResult, acks: LoadResult, delivered: int, drained: float, times: list[float]
+    health: LoadResult, acks: LoadResult, delivered: int, drains: list[float], times: list[float]
 ) -> None:
     print(
         f"GET  /healthz        : {health.rps:8.0f} req/s  median {health.median_ms:6.2f} ms"
@@ -229,7 +238,7 @@ def _report(
     print(f"ratio webhook / healthz: {acks.rps / health.rps:.2f}  (target >= 0.5)")
     print(
         f"replies delivered after the load: {delivered}/{acks.requests}"
-        f"  (backlog drained {drained:.1f} s after it stopped)"
+        f"  (each slice's backlog drained in {max(drains):.1f} s at most)"
     )
     if times:
         print(
