@@ -14,7 +14,6 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
 
@@ -46,9 +45,11 @@ from app.zalo.tokens import TokenStore, TokenUnavailable
 log = logging.getLogger("thatgia.zalo")
 
 EVENT_BATCH = 50
-# Acknowledging Zalo within its 2 s comes first: while webhook requests are being stored,
-# answering and sending wait, but never longer than this since the worker's last pass.
-# (So under a sustained flood, at least one batch is answered per period.)
+# Acknowledging Zalo within its 2 s comes first: while webhooks come in a flood (each
+# within QUIET_SECONDS of the one before), answering and sending wait until a pause, but
+# never longer than MAX_DEFER_SECONDS since the worker's last pass. (So under a sustained
+# flood at least one batch is answered per period; a lone message is answered at once.)
+QUIET_SECONDS = 0.02
 MAX_DEFER_SECONDS = 1.0
 
 
@@ -68,7 +69,8 @@ class Worker:
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._next_poll = 0.0
-        self._receiving = 0
+        self._last_webhook = 0.0
+        self._flood_until = 0.0  # while webhooks come this close together
         self._last_batch = 0.0
         self._stopping = False
         self._loop: asyncio.Task[None] | None = None
@@ -90,19 +92,22 @@ class Worker:
         self._events.append(event)
         self._wake.set()
 
-    @contextlib.contextmanager
-    def receiving(self) -> Iterator[None]:
-        """Around a webhook's store: the worker leaves the CPU to acknowledgements."""
-        self._receiving += 1
-        try:
-            yield
-        finally:
-            self._receiving -= 1
+    def webhook_arrived(self) -> None:
+        """Called by each webhook: while they come in a flood, the worker leaves the CPU
+        to acknowledging them."""
+        now = time.monotonic()
+        close = now - self._last_webhook < QUIET_SECONDS
+        self._flood_until = now + QUIET_SECONDS if close else 0.0
+        self._last_webhook = now
 
     async def _yield_to_webhook(self) -> None:
         deadline = self._last_batch + MAX_DEFER_SECONDS
-        while self._receiving and time.monotonic() < deadline and not self._stopping:
-            await asyncio.sleep(0.005)
+        while not self._stopping:
+            now = time.monotonic()
+            until = min(self._flood_until, deadline)
+            if now >= until:
+                break
+            await asyncio.sleep(until - now)
         self._last_batch = time.monotonic()
 
     def start(self) -> None:
