@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from app.checking import base_context, warm_up
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.gctuning import tune_for_serving
 from app.limits import BodyLimitMiddleware
 from app.reference import load_reference
 from app.routers import check, health, mail, reports, tickets, web, zalo
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with AsyncExitStack() as stack:
             for part in lifecycles:
                 await stack.enter_async_context(part(app, services))
+            tune_for_serving()
             yield
 
     app = FastAPI(
