@@ -42,3 +42,12 @@ def test_characters_just_below_the_table_end_are_translated() -> None:
 def test_folding_a_text_is_folding_each_character(text: str) -> None:
     kept = [ch for ch in text if not unicodedata.combining(ch)]
     assert fold(text).text == "".join(_fold_char(ch) for ch in kept)
+
+
+def test_every_combining_mark_is_dropped_and_nothing_else() -> None:
+    """Whatever the plane: a mark (non-zero combining class) goes, an emoji stays."""
+    for char in ("\u0301", "\u1dc0", "\U0001d165", "\U0001e8d0"):  # the last two are astral
+        assert unicodedata.combining(char)
+        folded = fold(f"a{char}b")
+        assert (folded.text, folded.origin) == ("ab", (0, 2))
+    assert fold("a\U0001f600b").text == "a\U0001f600b"
