@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,7 +13,6 @@ from publicsuffixlist import PublicSuffixList
 from app.findings import Finding, Severity, Span
 from app.reference.models import Reference
 from app.validators.sender import as_written, domain_lookalike_reason, is_official_domain
-from app.validators.wordscan import matches_in_words
 
 MAX_LINKS = 100
 # Defanged dots as analysts and scammers write them: vst[.]gov[.]vn, kbnn(.)vn, x[dot]com
@@ -24,8 +24,12 @@ _LINK = re.compile(
     r"(?P<port>:\d{1,5})?(?P<path>[/?#][^\s<>\"'`]*)?",
     re.IGNORECASE,
 )
-# Every link has a label, a dot and a label without a space between (matches_in_words).
-_LINKISH = re.compile(rf"(?<!\S)\S*?[^\W_]{_DOT}[^\W_]\S*", re.IGNORECASE)
+# Every link has a label, a dot and a label with no space between: links are looked for
+# only in the words (runs of non-space) that hold one (dotted_words).
+_DOT_BEFORE_LABEL = re.compile(rf"{_DOT}(?=[^\W_])", re.IGNORECASE)
+_LABEL_CHAR = re.compile(r"[^\W_]")
+_SPACE = re.compile(r"\s")
+_SPACE_BUT_BLANK = re.compile(r"[^\S ]")
 _DEFANG = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}>'\"…"
 
@@ -45,6 +49,15 @@ def public_suffixes() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=False)
 
 
+# Hosts recur across messages (a campaign's domain, the Treasury's own): each is looked
+# up in the list once.
+@lru_cache(maxsize=4096)
+def public_suffix(host: str) -> str | None:
+    suffix: str | None = public_suffixes().publicsuffix(host)
+    return suffix
+
+
+@lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
     return public_suffixes().privatesuffix(host) or host
 
@@ -56,12 +69,36 @@ def _decode_host(host: str) -> str:
         return host
 
 
+def _word_start(text: str, lo: int, at: int) -> int:
+    """Where the word holding `at` starts, looking back no further than `lo`."""
+    start = text.rfind(" ", lo, at) + 1 or lo
+    for space in _SPACE_BUT_BLANK.finditer(text, start, at):  # a tab, a newline, …
+        start = space.end()
+    return start
+
+
+def dotted_words(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of non-space characters that holds a letter or digit, a
+    dot (plain or defanged) and another: found from the dots, which are few, rather than
+    by a pattern tried at every position of the text."""
+    end = at = 0
+    while (dot := _DOT_BEFORE_LABEL.search(text, at)) is not None:
+        if dot.start() == 0 or not _LABEL_CHAR.match(text, dot.start() - 1):
+            at = dot.start() + 1
+            continue
+        start = _word_start(text, end, dot.start())
+        space = _SPACE.search(text, dot.end())
+        end = at = space.start() if space else len(text)
+        yield start, end
+
+
 def find_links(text: str) -> list[Link]:
     found: list[Link] = []
-    for match in matches_in_words(_LINK, _LINKISH, text):
+    matches = (m for start, end in dotted_words(text) for m in _LINK.finditer(text, start, end))
+    for match in matches:
         written = match[0].rstrip(_TRAILING)
         host = _decode_host(_DEFANG.sub(".", match["host"]).lower())
-        if not match["scheme"] and public_suffixes().publicsuffix(host) is None:
+        if not match["scheme"] and public_suffix(host) is None:
             continue  # file.txt, v.v, TP.HCM: not a domain (with a scheme, any host is a link)
         path = _DEFANG.sub(".", (match["path"] or "")).rstrip(_TRAILING)
         span = Span(match.start(), match.start() + len(written))

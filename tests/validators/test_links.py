@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.reference.models import Reference
-from app.validators.links import check_link, find_links
+from app.validators.links import _DOT, check_link, dotted_words, find_links
 
 
 def judge(text: str, reference: Reference) -> list[tuple[str, str, str | None]]:
@@ -90,3 +94,17 @@ def test_defanged_links_are_refanged_for_their_host() -> None:
     [link] = find_links("hxxp://kbnn-giahan[.]com/x")
     assert link.host == "kbnn-giahan.com"
     assert link.url == "kbnn-giahan.com/x"
+
+
+# The words links are looked for in, as one pattern tried at every position: the spec.
+DOTTED_WORD = re.compile(rf"(?<!\S)\S*?[^\W_]{_DOT}[^\W_]\S*", re.IGNORECASE)
+LINK_PIECES = st.sampled_from(
+    ["a", "vn", "_", "1", ".", "[.]", "(.)", "{.}", "[dot]", "(DOT)", "[", "(", "]", "/"]
+    + [" ", "  ", "\t", "\n", "\u00a0", "\u3000", "é", "bit.ly", "x.y.z", "..", "-"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(LINK_PIECES, max_size=40).map("".join) | st.text(max_size=200))
+def test_dotted_words_are_the_words_the_pattern_finds(text: str) -> None:
+    assert list(dotted_words(text)) == [m.span() for m in DOTTED_WORD.finditer(text)]
