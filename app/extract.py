@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeVar
 
 from app.claim import Claim, Indicator, IndicatorKind
@@ -107,8 +107,8 @@ def extract(text: str, reference: Reference) -> Extracted:
     # Digits inside codes, addresses and links are no phone numbers: the matcher need not
     # parse them at all.
     phones = [
-        replace(phone, written=text[phone.span.start : phone.span.end]) if phone.span else phone
-        for phone in find_phones(_masked(text, taken))
+        PhoneMention(text[p.span.start : p.span.end], p.e164, p.span, p.number) if p.span else p
+        for p in find_phones(_masked(text, taken))
     ]
     return Extracted(
         tickets=_first_of_each(tickets, lambda t: t.code),

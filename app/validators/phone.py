@@ -82,7 +82,7 @@ _CACHED_WINDOW_CHARS = 64
 
 
 def _digit_count(window: str) -> int:
-    return sum(ch.isdigit() for ch in window)
+    return sum(map(str.isdigit, window))
 
 
 def _numbers_in(window: str) -> tuple[tuple[int, int, str, PhoneNumber], ...]:
