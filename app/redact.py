@@ -35,6 +35,7 @@ SECRET = re.compile(
     rf"(?:{_SECRET_WORD})(?![^\W\d_])(?P<intro>{_INTRO})?\s*(?P<value>[^\s,;]{{1,64}})"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_NOT_SPACE = re.compile(r"\S")
 _LONG_DIGITS = re.compile(r"\d(?:[ .\-]?\d){5,}")
 
 
@@ -80,12 +81,16 @@ def redact(
     `tickets` (the ticket codes' spans) are the text's, when the caller has them."""
     if tickets is None:
         tickets = [t.span for t in find_tickets(text, reference.ticket) if t.span]
-    masked = list(text)
-    for span in _secret_spans(text, folded or fold(text)) + _digit_spans(text, tickets):
-        for index in range(span.start, span.end):
-            if not masked[index].isspace():
-                masked[index] = MASK
-    return "".join(masked)
+    spans = _secret_spans(text, folded or fold(text)) + _digit_spans(text, tickets)
+    pieces, done = [], 0
+    # Spans may overlap (a secret of digits is also a long number): each character once.
+    for start, end in sorted((span.start, span.end) for span in spans):
+        start = max(start, done)
+        if start < end:
+            pieces += [text[done:start], _NOT_SPACE.sub(MASK, text[start:end])]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def excerpt(

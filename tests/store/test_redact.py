@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.extract import extract
-from app.redact import MASK, SECRET, excerpt, redact, secret_matches
+from app.redact import MASK, SECRET, _digit_spans, _secret_spans, excerpt, redact, secret_matches
 from app.reference.models import Reference
+from app.validators.fold import fold
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "messages.jsonl"
 
@@ -99,3 +100,21 @@ def test_secrets_found_are_the_patterns_matches_after_no_letter(text: str) -> No
 
 def test_a_secret_word_inside_another_word_is_no_secret_but_one_after_it_is() -> None:
     assert [m["value"] for m in secret_matches("xpass:mk=5")] == ["5"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        SECRET_PIECES | st.sampled_from(["123 456 789", "0901234567", "\t"]), max_size=30
+    )
+)
+def test_masking_covers_each_non_space_character_of_every_span_once(
+    pieces: list[str], reference: Reference
+) -> None:
+    text = "".join(pieces)
+    spans = _secret_spans(text, fold(text)) + _digit_spans(text, [])
+    expected = [
+        MASK if any(s.start <= i < s.end for s in spans) and not ch.isspace() else ch
+        for i, ch in enumerate(text)
+    ]
+    assert redact(text, reference, tickets=[]) == "".join(expected)
