@@ -7,9 +7,11 @@ hop per dependency per request for what is a dictionary look-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.config import Settings
 from app.errors import UnsupportedMediaType
@@ -62,6 +64,30 @@ async def json_call(request: Request) -> JsonCall:
     _must_be_json(request.headers.get("content-type"))
     lang = negotiate(request.headers.get("accept-language"))
     return JsonCall(request.app.state.services, lang)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def json_body(request: Request, model: type[M]) -> M:
+    """The body as `model`, parsed straight from its bytes; invalid, a 422 as FastAPI gives
+    for a body parameter. On the busiest endpoint that parameter cost ~30 µs a request
+    (JSON decoded to Python objects, then validated) against ~10 µs for this."""
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError([_in_body(error) for error in exc.errors()]) from None
+
+
+def _in_body(error: Any) -> dict[str, Any]:
+    return {**error, "loc": ("body", *error["loc"])}
+
+
+def json_body_openapi(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that reads its body with json_body (the
+    model itself is listed among the components by app.main)."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 # The headers json_call reads, for the OpenAPI description.

@@ -90,12 +90,20 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _json_error(error: dict[str, Any]) -> str:
+    """Where the JSON broke: pydantic says it in words, FastAPI's own parser by position."""
+    said = error.get("ctx", {}).get("error")
+    if said:
+        return str(said)
+    where = error["loc"][-1] if len(error["loc"]) > 1 else "?"
+    return f"near byte {where}"
+
+
 def _clean(errors: list[Any]) -> list[dict[str, str]]:
     cleaned = []
     for error in errors:
         if error.get("type") == "json_invalid":
-            where = error["loc"][-1] if error["loc"] else "?"
-            cleaned.append({"field": "body", "message": f"not valid JSON (near byte {where})"})
+            cleaned.append({"field": "body", "message": f"not valid JSON ({_json_error(error)})"})
         else:
             cleaned.append({"field": _location(tuple(error["loc"])), "message": str(error["msg"])})
     return cleaned

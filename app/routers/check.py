@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from app.checking import run_check
 from app.claim import Claim
 from app.config import Settings
-from app.deps import JSON_CALL_HEADERS, JsonCallDep
+from app.deps import JSON_CALL_HEADERS, JsonCallDep, json_body, json_body_openapi
 from app.errors import PayloadTooLarge, Unprocessable
 from app.present import present
 from app.schemas import CheckRequest, CheckResponse
@@ -33,17 +33,20 @@ def to_claim(body: CheckRequest, settings: Settings) -> Claim:
 
 @router.post(
     "/check",
-    openapi_extra={"parameters": JSON_CALL_HEADERS},
+    openapi_extra={
+        "parameters": JSON_CALL_HEADERS,
+        "requestBody": json_body_openapi(CheckRequest),
+    },
     responses={
         413: {"description": "Message or body too large"},
         415: {"description": "Body is not JSON"},
         422: {"description": "Invalid or empty claim"},
     },
 )
-async def check(body: CheckRequest, call: JsonCallDep) -> CheckResponse:
+async def check(request: Request, call: JsonCallDep) -> CheckResponse:
     """Check a claimed Treasury IT support contact against the published notices."""
     services = call.services
-    claim = to_claim(body, services.settings)
+    claim = to_claim(await json_body(request, CheckRequest), services.settings)
     outcome = await run_check(claim, services)
     return present(
         outcome.assessment,

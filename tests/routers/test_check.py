@@ -138,7 +138,12 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 async def test_openapi_and_metrics_are_served(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
-    assert "/v1/check" in spec["paths"]
+    body = spec["paths"]["/v1/check"]["post"]["requestBody"]["content"]["application/json"]
+    name = body["schema"]["$ref"].rpartition("/")[2]
+    request_schema = spec["components"]["schemas"][name]
+    assert {"message", "sender", "ticket_code", "channel"} <= set(request_schema["properties"])
+    channel = request_schema["properties"]["channel"]["anyOf"][0]["$ref"].rpartition("/")[2]
+    assert "zalo" in spec["components"]["schemas"][channel]["enum"]
     await client.post("/v1/check", json={"message": "x"})
     metrics = (await client.get("/metrics")).text
     assert "thatgia_checks_total" in metrics
