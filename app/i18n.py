@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +44,17 @@ def negotiate(accept_language: str | None) -> Lang:
     return Lang.VI
 
 
-def text(section: str, key: str, lang: Lang, ref: Reference, **params: str) -> str:
+@cache  # bounded by the catalogue's size
+def _template(section: str, key: str, lang: Lang) -> str:
     entry = catalogue()[section][key]
-    template = entry[lang.value] if isinstance(entry, dict) else entry
-    return str(template).format_map(_Blank({**ref.placeholders, **params}))
+    return str(entry[lang.value] if isinstance(entry, dict) else entry)
 
 
+def text(section: str, key: str, lang: Lang, ref: Reference, **params: str) -> str:
+    return _template(section, key, lang).format_map(_Blank({**ref.placeholders, **params}))
+
+
+@lru_cache(maxsize=1024)  # codes are few; mail.<method>.<result> families share an entry
 def _finding_entry(code: str) -> str:
     table = catalogue()["finding"]
     if code in table:
@@ -62,13 +67,12 @@ def finding_message(finding: Finding, lang: Lang, ref: Reference) -> str:
     key = _finding_entry(finding.code)
     if not key:
         return finding.code
-    params = dict(finding.params)
-    params.setdefault("evidence", finding.evidence)
-    params.setdefault("address", finding.evidence)
+    evidence = finding.evidence
+    params = {**ref.placeholders, "evidence": evidence, "address": evidence, **dict(finding.params)}
     if "reason" in params:
         reasons = catalogue()["lookalike_reason"]
         params["reason_text"] = reasons.get(f"{params['reason']}_{lang.value}", params["reason"])
-    return text("finding", key, lang, ref, **params)
+    return _template("finding", key, lang).format_map(_Blank(params))
 
 
 def verdict_label(verdict: Verdict, lang: Lang) -> str:

@@ -2,48 +2,57 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.assess import Assessment
 from app.extract import Extracted
 from app.findings import Finding, Lang
 from app.i18n import advice_text, finding_message, verdict_label, verdict_summary
 from app.reference.models import Reference
-from app.schemas import CheckResponse, ExtractedOut, FindingOut, SpanOut
+from app.schemas import CheckResponse
 
 
-def finding_out(finding: Finding, lang: Lang, ref: Reference) -> FindingOut:
-    return FindingOut(
-        code=finding.code,
-        severity=finding.severity,
-        field=finding.field,
-        evidence=finding.evidence,
-        span=SpanOut(start=finding.span.start, end=finding.span.end) if finding.span else None,
-        message=finding_message(finding, lang, ref),
-        source=ref.cite(finding.sources) if finding.sources else "",
-        source_ids=list(finding.sources),
-        proof=finding.proof,
-    )
+def finding_out(finding: Finding, lang: Lang, ref: Reference) -> dict[str, Any]:
+    """A FindingOut's fields: the response is validated once, whole (present)."""
+    span = finding.span
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "field": finding.field,
+        "evidence": finding.evidence,
+        "span": {"start": span.start, "end": span.end} if span else None,
+        "message": finding_message(finding, lang, ref),
+        "source": ref.cite(finding.sources) if finding.sources else "",
+        "source_ids": list(finding.sources),
+        "proof": finding.proof,
+    }
 
 
-def extracted_out(ex: Extracted) -> ExtractedOut:
-    return ExtractedOut(
-        emails=list(dict.fromkeys(s.normalized or s.address for s in ex.senders)),
-        phones=list(dict.fromkeys(p.e164 or p.written for p in ex.phones)),
-        ticket_codes=list(dict.fromkeys(t.code for t in ex.tickets)),
-        urls=list(dict.fromkeys(link.url for link in ex.links)),
-    )
+def extracted_out(ex: Extracted) -> dict[str, list[str]]:
+    """An ExtractedOut's fields: each identifier once, in the order found."""
+    return {
+        "emails": list(dict.fromkeys(s.normalized or s.address for s in ex.senders)),
+        "phones": list(dict.fromkeys(p.e164 or p.written for p in ex.phones)),
+        "ticket_codes": list(dict.fromkeys(t.code for t in ex.tickets)),
+        "urls": list(dict.fromkeys(link.url for link in ex.links)),
+    }
 
 
 def present(
     assessment: Assessment, *, check_id: str, lang: Lang, ref: Reference, stored: bool
 ) -> CheckResponse:
-    return CheckResponse(
-        id=check_id,
-        verdict=assessment.verdict,
-        verdict_label=verdict_label(assessment.verdict, lang),
-        summary=verdict_summary(assessment.verdict, lang),
-        findings=[finding_out(f, lang, ref) for f in assessment.findings],
-        extracted=extracted_out(assessment.extracted),
-        advice=[advice_text(key, lang, ref) for key in assessment.advice],
-        received_at=assessment.received_at,
-        stored=stored,
+    # One validation of the whole response (in pydantic's core) rather than a model
+    # built, and validated, for each finding and span.
+    return CheckResponse.model_validate(
+        {
+            "id": check_id,
+            "verdict": assessment.verdict,
+            "verdict_label": verdict_label(assessment.verdict, lang),
+            "summary": verdict_summary(assessment.verdict, lang),
+            "findings": [finding_out(f, lang, ref) for f in assessment.findings],
+            "extracted": extracted_out(assessment.extracted),
+            "advice": [advice_text(key, lang, ref) for key in assessment.advice],
+            "received_at": assessment.received_at,
+            "stored": stored,
+        }
     )
