@@ -89,10 +89,14 @@ def _masked(text: str, spans: list[Span]) -> str:
     """The text with spans already claimed blanked out, offsets unchanged."""
     if not spans:
         return text
-    chars = list(text)
-    for span in spans:
-        chars[span.start : span.end] = " " * (span.end - span.start)
-    return "".join(chars)
+    pieces, done = [], 0
+    for start, end in sorted((span.start, span.end) for span in spans):
+        start = max(start, done)
+        if start < end:
+            pieces += [text[done:start], " " * (end - start)]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def extract(text: str, reference: Reference) -> Extracted:

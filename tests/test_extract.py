@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.extract import _ADDRESS, address_matches, extract
+from app.extract import _ADDRESS, _masked, address_matches, extract
+from app.findings import Span
 from app.reference.models import Reference
 
 # Pieces that make addresses, near misses and runs that border on them.
@@ -45,3 +46,16 @@ def test_addresses_in_a_message_are_extracted_with_their_spans(reference: Refere
         ("hotrocntt@vst.gov.vn", "hotrocntt@vst.gov.vn"),
         ("hotro.kbnn@gmail.com", "hotro.kbnn@gmail.com"),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=80),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 20)), max_size=6),
+)
+def test_claimed_spans_are_blanked_and_nothing_else(text: str, cuts: list[tuple[int, int]]) -> None:
+    spans = [Span(min(start, len(text)), min(start + size, len(text))) for start, size in cuts]
+    expected = "".join(
+        " " if any(s.start <= i < s.end for s in spans) else ch for i, ch in enumerate(text)
+    )
+    assert _masked(text, spans) == expected
