@@ -61,7 +61,13 @@ def tune_sqlite(
         # A writer takes the write lock up front: a deferred transaction that read first
         # fails with SQLITE_BUSY instead of waiting when another writer got there before.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # On the driver's cursor: through exec_driver_sql the BEGIN cost as much as a
+        # small write's whole transaction.
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        finally:
+            cursor.close()
 
 
 # How long a look-up may wait on SQLite's lock. Readers of a WAL database wait only in rare

@@ -192,3 +192,39 @@ async def test_a_checkpoint_follows_every_so_many_rows(
         await database.transaction(lambda conn: None)
     assert checkpoints == [1]
     assert not writer.checkpoint_due()
+
+
+def test_a_write_holds_the_lock_from_its_start(writer: SqliteWriter) -> None:
+    """BEGIN IMMEDIATE: the write lock is taken before the work's first statement, so two
+    writers queue instead of one failing half way through its transaction."""
+    other = sqlite3.connect(writer.engine.url.database or "", isolation_level=None, timeout=0)
+    refused: list[str] = []
+
+    def work(conn: Connection) -> None:
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            refused.append(str(exc))
+
+    try:
+        writer.run_now(work)
+    finally:
+        other.close()
+    assert refused and "locked" in refused[0]
+
+
+async def test_a_write_session_holds_the_lock_from_its_first_statement(
+    database: Database,
+) -> None:
+    path = sqlite_path(database.url)
+    if path is None:
+        pytest.skip("the lock of a file is SQLite's alone")
+    await database.transaction(add_token("wal"))  # the file is in WAL mode from now on
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        async with database.write_session() as session:
+            await session.execute(select(TOKENS.c.app_id))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
