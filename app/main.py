@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Thật hay giả? Is this really the State Treasury's IT support?",
         version="1.0.0",
         lifespan=lifespan,
+        # The service exports Prometheus metrics (/metrics) and no OpenTelemetry: FastAPI's
+        # own OpenTelemetry hooks would look for providers on every request (~6 µs).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.reference = services.reference
