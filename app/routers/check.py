@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from app.checking import run_check
 from app.claim import Claim
 from app.config import Settings
-from app.deps import JSON_CALL_HEADERS, JsonCallDep, json_body, json_body_openapi
+from app.deps import JSON_CALL_HEADERS, json_body, json_body_openapi, json_call
 from app.errors import PayloadTooLarge, Unprocessable
 from app.present import present
 from app.schemas import CheckRequest, CheckResponse
@@ -43,8 +43,9 @@ def to_claim(body: CheckRequest, settings: Settings) -> Claim:
         422: {"description": "Invalid or empty claim"},
     },
 )
-async def check(request: Request, call: JsonCallDep) -> CheckResponse:
+async def check(request: Request) -> CheckResponse:
     """Check a claimed Treasury IT support contact against the published notices."""
+    call = json_call(request)
     services = call.services
     claim = to_claim(await json_body(request, CheckRequest), services.settings)
     outcome = await run_check(claim, services)
