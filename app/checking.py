@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 
 import anyio
@@ -11,6 +10,7 @@ from app.assess import Assessment, assess
 from app.claim import Claim, Context
 from app.extract import Extracted, extract, indicators
 from app.findings import Finding
+from app.ids import time_ordered_uuid
 from app.metrics import observe_check
 from app.services import Services
 from app.store.memory import recall, remember
@@ -75,6 +75,6 @@ async def run_check(
     )
     assessment = await run_engine(claim, context, extracted)
     observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
-    check_id = uuid.uuid4()
+    check_id = time_ordered_uuid()
     stored = await remember(services, check_id, claim, assessment, found)
     return CheckOutcome(str(check_id), assessment, stored)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -46,6 +48,7 @@ async def test_response_carries_findings_extracted_and_advice(client: httpx.Asyn
     assert message[mobile["span"]["start"] : mobile["span"]["end"]] == mobile["evidence"]
     assert mobile["source"].startswith("34/KBKH-KTNN")
     assert any("024 6276 4300" in line for line in body["advice"])
+    assert uuid.UUID(body["id"]).version == 7  # time-ordered: the audit index grows at its end
 
 
 async def test_english_on_accept_language_en(client: httpx.AsyncClient) -> None:
