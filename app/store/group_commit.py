@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -17,13 +18,32 @@ from app.models import Base
 log = logging.getLogger("thatgia.store")
 
 
+# A row's column values, or a function that works them out: called by the writer with the
+# rest of its batch, back to back, where the same code and data stay in the CPU's caches
+# (an audit record cost twice as much built between two checks as built eight in a row).
+Values = dict[str, Any] | Callable[[], dict[str, Any]]
+
+
 @dataclass(eq=False, slots=True)
 class _Row:
     model: type[Base]
-    values: dict[str, Any]
+    values: Values
     # Whether the row was committed. A future and a timer of the event loop rather than
     # anyio's Event and cancel scope: those cost ~0.1 ms a row, paid by every check.
     stored: asyncio.Future[bool]
+
+
+def _values(row: _Row) -> dict[str, Any] | None:
+    """The row's values, worked out if it holds a function; None (and its caller told that
+    nothing was stored) if that failed, so one bad row cannot sink the batch."""
+    if not callable(row.values):
+        return row.values
+    try:
+        return row.values()
+    except Exception:
+        log.exception("a row could not be worked out; it is not stored")
+        _settle(row, False)
+        return None
 
 
 def _settle(row: _Row, stored: bool) -> None:
@@ -41,7 +61,7 @@ class GroupCommit:
         self.max_rows = max_rows
         self._send, self._receive = anyio.create_memory_object_stream[_Row](math.inf)
 
-    async def insert(self, model: type[Base], values: dict[str, Any]) -> bool:
+    async def insert(self, model: type[Base], values: Values) -> bool:
         """Queue a row and wait for its transaction; whether it was committed."""
         loop = asyncio.get_running_loop()
         row = _Row(model, values, loop.create_future())
@@ -72,12 +92,16 @@ class GroupCommit:
         self._send.close()
 
     async def _commit(self, batch: list[_Row]) -> None:
+        ready = [(row, values) for row in batch if (values := _values(row)) is not None]
+        if not ready:
+            return
+        batch = [row for row, _ in ready]
         stored = False
         try:
             await self.database.insert_rows(
                 [
-                    (model.__table__, [row.values for row in rows])
-                    for model, rows in groupby(batch, key=lambda row: row.model)
+                    (model.__table__, [values for _, values in rows])
+                    for model, rows in groupby(ready, key=lambda pair: pair[0].model)
                 ]
             )
             stored = True

@@ -16,7 +16,7 @@ from app.claim import Claim, Indicator, RegisteredTicket
 from app.db import is_unavailable, outages
 from app.models import CheckRecord
 from app.services import Services
-from app.store.audit import check_record, record_check
+from app.store.audit import CheckRow, check_record, record_check
 from app.store.lookup import Lookup
 from app.store.reports import reportable, reported_counts
 from app.store.tickets import registered
@@ -63,19 +63,22 @@ async def remember(
     settings, database = services.settings, services.database
     if not settings.audit_enabled or database is None:
         return False
-    record = check_record(
-        check_id,
-        claim,
-        assessment,
-        found,
-        reference=services.reference,
-        keep_text=settings.audit_keep_text,
-    )
+
+    def record() -> CheckRow:
+        return check_record(
+            check_id,
+            claim,
+            assessment,
+            found,
+            reference=services.reference,
+            keep_text=settings.audit_keep_text,
+        )
+
     if database.group_commit is not None:
         return await database.group_commit.insert(CheckRecord, record)
     try:
         async with database.session() as session:
-            await record_check(session, record)
+            await record_check(session, record())
     except Exception as exc:
         if not is_unavailable(exc):
             raise

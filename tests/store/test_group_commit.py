@@ -118,3 +118,26 @@ async def test_a_row_not_committed_in_time_is_reported_unstored(database: Databa
         with anyio.fail_after(5):
             assert await writer.insert(CheckRecord, row()) is False
         tasks.cancel_scope.cancel()
+
+
+async def test_rows_worked_out_by_the_writer_are_committed_and_a_failing_one_alone_is_not(
+    database: Database,
+) -> None:
+    writer = GroupCommit(database, timeout=10)
+    results: dict[str, bool] = {}
+
+    def broken() -> dict[str, Any]:
+        raise ValueError("no values")
+
+    async def insert(name: str, values: Any) -> None:
+        results[name] = await writer.insert(CheckRecord, values)
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(writer.run)
+        async with anyio.create_task_group() as callers:
+            callers.start_soon(insert, "plain", row())
+            callers.start_soon(insert, "worked out", row)
+            callers.start_soon(insert, "broken", broken)
+        writer.close()
+    assert results == {"plain": True, "worked out": True, "broken": False}
+    assert await count(database) == 2
