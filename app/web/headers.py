@@ -39,11 +39,22 @@ FORM_PATHS = frozenset({"/check", "/report"})
 TooLargePage = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def security_headers(path: str) -> dict[str, str]:
-    headers = dict(COMMON)
-    if not path.startswith(DOCS_PATHS):
-        headers["Content-Security-Policy"] = CSP
-    return headers
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+def _raw(headers: dict[str, str]) -> RawHeaders:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+
+
+# Encoded once: every response of the service carries one of these two sets.
+_WITH_CSP = _raw({**COMMON, "Content-Security-Policy": CSP})
+_WITHOUT_CSP = _raw(COMMON)
+
+
+def security_headers(path: str) -> RawHeaders:
+    return _WITHOUT_CSP if path.startswith(DOCS_PATHS) else _WITH_CSP
 
 
 class SecurityHeadersMiddleware:
@@ -82,12 +93,15 @@ def _is_body_refusal(start: Message) -> bool:
     return start["status"] == 413 and content_type.startswith("application/problem+json")
 
 
-def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+def _with_headers(send: Send, extra: RawHeaders) -> Send:
+    names = {name for name, _ in extra}
+
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in extra.items():
-                headers[name] = value
+            # Set, not added: a header of the same name the response has is replaced.
+            headers = message.get("headers", ())
+            kept = [(name, value) for name, value in headers if name.lower() not in names]
+            message["headers"] = kept + extra
         await send(message)
 
     return wrapped

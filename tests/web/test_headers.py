@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import httpx
+from starlette.types import Receive, Scope, Send
 
+from app.web.headers import SecurityHeadersMiddleware
 from tests.web.conftest import submit
 
 REQUIRED_DIRECTIVES = [
@@ -79,3 +81,17 @@ async def test_only_the_listed_static_files_are_served(client: httpx.AsyncClient
     assert (await client.get("/static/nothere.css")).status_code == 404
     assert (await client.get("/static/..%2Fmain.py")).status_code == 404
     assert (await client.get("/static/../main.py")).status_code == 404
+
+
+async def test_a_security_header_a_response_sets_itself_is_replaced_not_doubled() -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"x-frame-options", b"SAMEORIGIN"), (b"content-type", b"text/plain")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    transport = httpx.ASGITransport(app=SecurityHeadersMiddleware(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://thatgia.test") as client:
+        response = await client.get("/")
+    assert response.headers.get_list("x-frame-options") == ["DENY"]
+    assert response.headers["content-type"] == "text/plain"
+    _assert_strict_policy(response)
