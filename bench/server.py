@@ -9,6 +9,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -20,9 +22,31 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # http://127.0.0.1:<port>
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server process has used so far (user + system), or None where
+        /proc does not say (not Linux): a figure the load's client does not blur."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
     """Start `thatgia serve` with extra environment; yield its base URL; stop it."""
+    with serving(env, workers) as served:
+        yield served.base
+
+
+@contextmanager
+def serving(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Served]:
+    """Start `thatgia serve` with extra environment; yield it; stop it."""
     port = free_port()
     child_env = {**os.environ, **(env or {})}
     # As `make serve` does: the schema first, so checks are stored as in production.
@@ -48,7 +72,7 @@ def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Itera
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
         try:
