@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.findings import Span
+from app.validators.charclass import bmp_ranges
 
 _SPECIAL = {"đ": "d", "Đ": "d"}
 
@@ -72,15 +73,7 @@ def _combining_mark() -> re.Pattern[str]:
     character beyond it (rare; those are asked of unicodedata one by one). Kept to the
     plane, the class compiles to a bitmap: searching a text for it is several times
     quicker than asking unicodedata of each distinct character."""
-    runs: list[list[int]] = []
-    for code in range(0x10000):
-        if not unicodedata.combining(chr(code)):
-            continue
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    ranges = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in runs)
+    ranges = bmp_ranges(lambda char: unicodedata.combining(char) != 0)
     return re.compile(f"[{ranges}\U00010000-\U0010ffff]")
 
 

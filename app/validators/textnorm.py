@@ -20,6 +20,7 @@ from itertools import accumulate, repeat
 from typing import NamedTuple, TypeVar
 
 # Re-exported: the phrase index was defined here before it had a module of its own.
+from app.validators.charclass import bmp_ranges
 from app.validators.hits import Hit, Label
 from app.validators.phrases import PhraseIndex
 from app.validators.wordforms import (
@@ -66,15 +67,7 @@ def _bmp_words_and_gaps() -> re.Pattern[str]:
     """_WORDS_AND_GAPS for text within the Basic Multilingual Plane: its class spelt out
     character by character compiles to a bitmap, a third quicker to test than \\w's
     Unicode categories (built once, ~30 ms)."""
-    runs: list[list[int]] = []
-    for code in range(0x10000):
-        if _WORD.fullmatch(chr(code)) is None:
-            continue
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    ranges = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in runs)
+    ranges = bmp_ranges(lambda char: _WORD.fullmatch(char) is not None)
     return re.compile(f"([{ranges}]+)")
 
 

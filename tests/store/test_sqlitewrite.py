@@ -131,13 +131,19 @@ def test_a_checkpoint_falls_due_after_so_many_rows(
     assert not writer.checkpoint_due()
 
 
-async def test_a_held_lock_sends_the_work_to_a_thread_and_the_loop_runs_on(
-    database: Database,
-) -> None:
+async def sqlite_file(database: Database) -> str:
+    """The database's file, in WAL mode from now on; the test is skipped on PostgreSQL."""
     path = sqlite_path(database.url)
     if path is None:
         pytest.skip("the lock of a file is SQLite's alone")
-    await database.transaction(add_token("first"))  # the file is in WAL mode from now on
+    await database.transaction(add_token("first"))
+    return str(path)
+
+
+async def test_a_held_lock_sends_the_work_to_a_thread_and_the_loop_runs_on(
+    database: Database,
+) -> None:
+    path = await sqlite_file(database)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     ticks = 0
@@ -216,10 +222,7 @@ def test_a_write_holds_the_lock_from_its_start(writer: SqliteWriter) -> None:
 async def test_a_write_session_holds_the_lock_from_its_first_statement(
     database: Database,
 ) -> None:
-    path = sqlite_path(database.url)
-    if path is None:
-        pytest.skip("the lock of a file is SQLite's alone")
-    await database.transaction(add_token("wal"))  # the file is in WAL mode from now on
+    path = await sqlite_file(database)
     other = sqlite3.connect(path, isolation_level=None, timeout=0)
     try:
         async with database.write_session() as session:
