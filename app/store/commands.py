@@ -1,4 +1,4 @@
-"""`thatgia db …` (migrations, purge of the audit log) and `thatgia keys …` (API keys)."""
+"""`thatgia db …` (migrations, purge of old records) and `thatgia keys …` (API keys)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from app.errors import AppError
 from app.store import migrations
 from app.store.audit import purge_checks
 from app.store.keys import create_key, list_keys, revoke_key
+from app.zalo.purge import KEEP_AT_LEAST, purge_zalo
 
 T = TypeVar("T")
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
@@ -82,6 +83,11 @@ def _purge(args: argparse.Namespace) -> None:
     age: dt.timedelta = args.older_than
     deleted = _in_session(lambda session: purge_checks(session, age))
     print(f"deleted {deleted} audit record(s) older than {age}")
+    zalo = _in_session(lambda session: purge_zalo(session, age))
+    print(
+        f"deleted {zalo.events} answered Zalo event(s) older than {max(age, KEEP_AT_LEAST)}"
+        f" and their {zalo.replies} reply(ies); a reply still being retried keeps its event"
+    )
 
 
 def _create_key(args: argparse.Namespace) -> None:
@@ -120,7 +126,7 @@ def _command(action: Callable[[argparse.Namespace], None]) -> Callable[[argparse
 
 
 def register_db(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = sub.add_parser("db", help="the database: migrations, purge of the audit log")
+    db = sub.add_parser("db", help="the database: migrations, purge of old records")
     commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = commands.add_parser("upgrade", help="apply the migrations")
     upgrade.add_argument("revision", nargs="?", default="head")
@@ -128,7 +134,10 @@ def register_db(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     downgrade = commands.add_parser("downgrade", help="revert migrations, e.g. to -1 or base")
     downgrade.add_argument("revision")
     downgrade.set_defaults(func=_command(_downgrade))
-    purge = commands.add_parser("purge", help="delete audit records older than an age")
+    purge = commands.add_parser(
+        "purge",
+        help="delete audit records, answered Zalo events and their replies older than an age",
+    )
     purge.add_argument("--older-than", required=True, type=parse_age, help="e.g. 90d, 12h")
     purge.set_defaults(func=_command(_purge))
 
