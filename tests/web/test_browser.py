@@ -189,6 +189,21 @@ def test_the_switch_gives_english_and_english_results(page: Page, base_url: str)
     shoot(page, "english")
 
 
+def test_switching_language_on_a_result_keeps_the_message_and_its_verdict(
+    page: Page, base_url: str
+) -> None:
+    page.goto(base_url + "/")
+    check(page, SCAM)
+    expect(page.locator(".verdict h2")).to_contain_text("MẠO DANH")
+    page.click("button.lang-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".verdict h2")).to_contain_text("IMPERSONATION")
+    expect(page.locator("#message")).to_have_value(SCAM)
+    page.click("button.lang-switch")  # and back
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator(".verdict h2")).to_contain_text("MẠO DANH")
+
+
 @pytest.mark.parametrize("payload", XSS_PAYLOADS, ids=["script", "img-onerror", "js-link"])
 def test_a_hostile_paste_is_shown_as_text_and_never_runs(
     page: Page, base_url: str, watch: Watch, payload: str

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import httpx
 
 from app.i18n import catalogue
@@ -74,3 +77,34 @@ def test_every_page_text_exists_in_both_languages() -> None:
     for key, entry in catalogue()["ui"].items():
         assert set(entry) == {"vi", "en"}, key
         assert entry["vi"].strip() and entry["en"].strip(), key
+
+
+async def test_switching_language_on_a_result_checks_the_same_message_again(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await form_token(client)
+    first = await client.post(
+        "/check", data={"csrf_token": token, "message": SCAM, "channel": "zalo", "lang": "vi"}
+    )
+    assert "MẠO DANH" in first.text
+    assert 'href="/?lang=en"' not in first.text  # a link would lose the message
+    switch = re.search(
+        r'<form method="post" action="/check" class="lang-switch-form">(.*?)</form>',
+        first.text,
+        re.S,
+    )
+    assert switch is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', switch[1]))
+    assert (fields["lang"], fields["channel"]) == ("en", "zalo")
+    assert html.unescape(fields["message"]) == SCAM
+    second = await client.post("/check", data={k: html.unescape(v) for k, v in fields.items()})
+    assert '<html lang="en">' in second.text
+    assert "IMPERSONATION" in second.text
+    assert "thatgia_lang=en" in second.headers["set-cookie"]  # remembered, as the link is
+
+
+async def test_the_form_page_without_a_result_keeps_the_plain_link(
+    client: httpx.AsyncClient,
+) -> None:
+    page = (await client.get("/")).text
+    assert "lang-switch-form" not in page
