@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from app.claim import Claim, Indicator, IndicatorKind
-from app.findings import Span
+from app.findings import Span, cover_spans
 from app.reference.models import Reference
 from app.validators.fold import Folded, fold
 from app.validators.links import Link, find_links, registrable_domain
@@ -87,16 +87,7 @@ def _first_of_each(items: Iterable[T], key: Callable[[T], object]) -> tuple[T, .
 
 def _masked(text: str, spans: list[Span]) -> str:
     """The text with spans already claimed blanked out, offsets unchanged."""
-    if not spans:
-        return text
-    pieces, done = [], 0
-    for start, end in sorted((span.start, span.end) for span in spans):
-        start = max(start, done)
-        if start < end:
-            pieces += [text[done:start], " " * (end - start)]
-            done = end
-    pieces.append(text[done:])
-    return "".join(pieces)
+    return cover_spans(text, spans, lambda claimed: " " * len(claimed)) if spans else text
 
 
 def extract(text: str, reference: Reference) -> Extracted:

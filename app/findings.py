@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -30,6 +31,19 @@ class Span:
 
     start: int
     end: int
+
+
+def cover_spans(text: str, spans: Iterable[Span], cover: Callable[[str], str]) -> str:
+    """The text with each span's characters replaced by `cover` of them (same length),
+    once each where spans overlap; built by slicing, not a character at a time."""
+    pieces, done = [], 0
+    for start, end in sorted((span.start, span.end) for span in spans):
+        start = max(start, done)
+        if start < end:
+            pieces += [text[done:start], cover(text[start:end])]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 @dataclass(frozen=True, slots=True)

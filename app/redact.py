@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from app.findings import Span
+from app.findings import Span, cover_spans
 from app.reference.models import Reference
 from app.validators.fold import Folded, fold
 from app.validators.ticket import find_tickets
@@ -81,16 +81,9 @@ def redact(
     `tickets` (the ticket codes' spans) are the text's, when the caller has them."""
     if tickets is None:
         tickets = [t.span for t in find_tickets(text, reference.ticket) if t.span]
+    # Spans may overlap (a secret of digits is also a long number): cover_spans masks once.
     spans = _secret_spans(text, folded or fold(text)) + _digit_spans(text, tickets)
-    pieces, done = [], 0
-    # Spans may overlap (a secret of digits is also a long number): each character once.
-    for start, end in sorted((span.start, span.end) for span in spans):
-        start = max(start, done)
-        if start < end:
-            pieces += [text[done:start], _NOT_SPACE.sub(MASK, text[start:end])]
-            done = end
-    pieces.append(text[done:])
-    return "".join(pieces)
+    return cover_spans(text, spans, lambda secret: _NOT_SPACE.sub(MASK, secret))
 
 
 def excerpt(
