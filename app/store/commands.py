@@ -21,7 +21,7 @@ from app.errors import AppError
 from app.store import migrations
 from app.store.audit import purge_checks
 from app.store.keys import create_key, list_keys, revoke_key
-from app.zalo.purge import KEEP_AT_LEAST, purge_zalo
+from app.zalo.purge import KEEP_AT_LEAST, Purged, purge_zalo
 
 T = TypeVar("T")
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
@@ -81,9 +81,12 @@ def _downgrade(args: argparse.Namespace) -> None:
 
 def _purge(args: argparse.Namespace) -> None:
     age: dt.timedelta = args.older_than
-    deleted = _in_session(lambda session: purge_checks(session, age))
+
+    async def both(session: AsyncSession) -> tuple[int, Purged]:
+        return await purge_checks(session, age), await purge_zalo(session, age)
+
+    deleted, zalo = _in_session(both)
     print(f"deleted {deleted} audit record(s) older than {age}")
-    zalo = _in_session(lambda session: purge_zalo(session, age))
     print(
         f"deleted {zalo.events} answered Zalo event(s) older than {max(age, KEEP_AT_LEAST)}"
         f" and their {zalo.replies} reply(ies); a reply still being retried keeps its event"
