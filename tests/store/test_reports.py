@@ -108,3 +108,15 @@ async def test_concurrent_reports_each_in_its_own_session_count_exactly(
             tasks.start_soon(report, check_id)
     counts = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE, SCAM_DOMAIN]))
     assert counts == {SCAM_PHONE: 20, SCAM_DOMAIN: 20}
+
+
+async def test_a_count_belongs_to_its_kind_of_indicator(database: Database) -> None:
+    """A bare-domain link and its domain share a value: a report of one is no report of
+    the other."""
+    link = Indicator(IndicatorKind.URL, "kbnn-hotro.com")
+    check_id = await add_check(database, SCAM_DOMAIN)
+    async with database.write_session() as session:
+        await record_report(session, check_id, None)
+    counts = await database.read(lambda lookup: reported_counts(lookup, [link, SCAM_DOMAIN]))
+    assert counts == {SCAM_DOMAIN: 1}
+    assert await database.read(lambda lookup: reported_counts(lookup, [link])) == {}
