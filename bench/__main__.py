@@ -6,12 +6,16 @@ import importlib
 import sys
 from pathlib import Path
 
+from app.native import engine_build
+
 # Each suite is a module bench/<name>.py with a run() -> None that prints its figures.
 SUITES = ["engine", "http", "audit", "mail", "zalo"]
 
 
 def main(argv: list[str]) -> int:
     wanted = argv or SUITES
+    # The same code runs several times faster or slower depending on this (setup.py).
+    print(f"engine modules: {engine_build()}\n")
     here = Path(__file__).parent
     for name in wanted:
         if not (here / f"{name}.py").exists():

@@ -31,12 +31,26 @@ from sqlalchemy.engine import make_url
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
+from app.native import engine_build, stale_sources
 from app.reference import load_reference
 from app.reference.models import Reference
 from app.store.keys import create_key
 from app.store.migrations import upgrade
 
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def pytest_report_header() -> str:
+    return f"thatgia engine: {engine_build()} (setup.py)"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Tests of a module edited after it was compiled would test its old code.
+    stale = [str(path) for path in stale_sources()]
+    if stale:
+        pytest.exit(f"changed since compiled: {', '.join(stale)}; run `make install`", 2)
+
+
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
