@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.claim import Claim, Context, Indicator, IndicatorKind
-from app.extract import Extracted, extract, indicators
+from app.claim import Claim, Context
+from app.extract import Extracted, extract, indicators, is_official
 from app.findings import Finding, Severity, Verdict, verdict_for
 from app.reference.models import Reference
 from app.validators.channel import check_channel
 from app.validators.links import check_link
 from app.validators.phone import ExtensionMention, check_extension, check_phone, parse_phone
-from app.validators.sender import check_sender, is_official_domain, parse_sender
+from app.validators.sender import check_sender, parse_sender
 from app.validators.text import check_text
 from app.validators.ticket import TicketMention, check_ticket, written_ticket
 
@@ -141,7 +141,7 @@ def _reported_findings(claim: Claim, ex: Extracted, ctx: Context) -> list[Findin
     found = []
     for indicator in sorted(indicators(claim, ex), key=lambda i: (i.kind, i.value)):
         count = ctx.reported.get(indicator, 0)
-        if count <= 0 or _is_official(indicator, ctx.reference):
+        if count <= 0 or is_official(indicator, ctx.reference):
             continue
         severity = Severity.DANGER if count >= ctx.report_danger_threshold else Severity.WARNING
         found.append(
@@ -155,15 +155,6 @@ def _reported_findings(claim: Claim, ex: Extracted, ctx: Context) -> list[Findin
             )
         )
     return found
-
-
-def _is_official(indicator: Indicator, ref: Reference) -> bool:
-    if indicator.kind is IndicatorKind.PHONE:
-        return indicator.value == ref.switchboard.e164
-    if indicator.kind is IndicatorKind.EMAIL:
-        return indicator.value == ref.official_sender.address.lower()
-    host = indicator.value.split("/", 1)[0]
-    return is_official_domain(host, ref)
 
 
 def _sort_key(f: Finding) -> tuple[int, str, int, str, str]:

@@ -14,6 +14,7 @@ from app.ids import time_ordered_uuid
 from app.metrics import observe_check
 from app.services import Services
 from app.store.memory import recall, remember
+from app.store.reports import reportable
 from app.store.tickets import claim_ticket_codes
 
 # The engine takes about a millisecond per 1,000 characters. Up to this size it runs on the
@@ -64,9 +65,9 @@ async def run_check(
     """Assess a claim with everything the service knows (and what the adapter found)."""
     # Extracted first: its ticket codes and indicators are what the database is asked about.
     extracted = await run_extract(claim, services)
-    found = indicators(claim, extracted)
+    wanted = reportable(indicators(claim, extracted), services.reference)
     codes = claim_ticket_codes(claim, extracted, services.reference)
-    memory = await recall(services, codes, found)
+    memory = await recall(services, codes, wanted)
     context = replace(
         base_context(services),
         registry=memory.registry,
@@ -76,5 +77,5 @@ async def run_check(
     assessment = await run_engine(claim, context, extracted)
     observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
     check_id = time_ordered_uuid()
-    stored = await remember(services, check_id, claim, assessment, found)
+    stored = await remember(services, check_id, claim, assessment, wanted)
     return CheckOutcome(str(check_id), assessment, stored)

@@ -19,7 +19,7 @@ from app.validators.phone import (
     find_phones,
     parse_phone,
 )
-from app.validators.sender import ParsedSender, parse_sender
+from app.validators.sender import ParsedSender, is_official_domain, parse_sender
 from app.validators.ticket import TicketMention, find_tickets
 
 MAX_ADDRESSES = 50
@@ -133,3 +133,17 @@ def indicators(claim: Claim, extracted: Extracted) -> set[Indicator]:
         found.add(Indicator(IndicatorKind.URL, link.url))
         found.add(Indicator(IndicatorKind.DOMAIN, registrable_domain(link.host)))
     return found
+
+
+def is_official(indicator: Indicator, reference: Reference) -> bool:
+    """The Treasury's own switchboard, addresses and domains: never a sign of a scam, so
+    never counted by a report nor looked up."""
+    if indicator.kind is IndicatorKind.PHONE:
+        return indicator.value == reference.switchboard.e164
+    if indicator.kind is IndicatorKind.EMAIL:
+        address = indicator.value.lower()
+        return address in reference.official_addresses or is_official_domain(
+            address.rpartition("@")[2], reference
+        )
+    host = indicator.value.split("/", 1)[0].split(":", 1)[0]
+    return is_official_domain(host, reference)

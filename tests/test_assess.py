@@ -125,6 +125,25 @@ def test_official_identifiers_never_raise_reported_findings(reference: Reference
     assert result.verdict is Verdict.PLAUSIBLE
 
 
+def test_addresses_at_official_domains_are_official_and_lookalikes_are_not(
+    reference: Reference,
+) -> None:
+    # The same rule as the reports (app.extract.is_official): a report never counts an
+    # address at the Treasury's domain, so a count for one raises nothing either.
+    domain = reference.official_sender.domain
+    colleague, lookalike = f"phongcntt@{domain}", f"hotrocntt@{domain}.hotro-kbnn.com"
+    reported = {
+        Indicator(IndicatorKind.EMAIL, colleague): 5,
+        Indicator(IndicatorKind.EMAIL, lookalike): 5,
+    }
+    result = assess(
+        claim(message=f"Anh chị liên hệ {colleague} hoặc {lookalike}", ticket_code=GOOD_TICKET),
+        Context(reference=reference, reported=reported),
+    )
+    flagged = [f.evidence for f in result.findings if f.code == "reported.email"]
+    assert flagged == [lookalike]
+
+
 def test_unofficial_channel_is_a_warning(reference: Reference) -> None:
     zalo = assess(
         claim(channel=Channel.ZALO, ticket_code=GOOD_TICKET), Context(reference=reference)

@@ -152,6 +152,14 @@ class Reference(Strict):
         return "; ".join(self.citations[sid] for sid in source_ids)
 
     @cached_property
+    def official_addresses(self) -> frozenset[str]:
+        """The Treasury's own addresses, lower case: the support sender and the address
+        incident reports are answered from."""
+        return frozenset(
+            a.lower() for a in (self.official_sender.address, self.incident_reply.from_)
+        )
+
+    @cached_property
     def placeholders(self) -> dict[str, str]:
         """Values every explanation may use ({switchboard}, {official}, …)."""
         return {

@@ -17,7 +17,6 @@ from app.claim import Claim, Indicator
 from app.models import CheckRecord, Report, utcnow
 from app.redact import excerpt
 from app.reference.models import Reference
-from app.store.reports import reportable
 
 
 def input_digest(claim: Claim) -> str:
@@ -47,14 +46,15 @@ def check_record(
     check_id: uuid.UUID,
     claim: Claim,
     assessment: Assessment,
-    found: Iterable[Indicator],
+    reportable: Iterable[Indicator],
     *,
     reference: Reference,
     keep_text: bool,
 ) -> CheckRow:
     """The audit record of a check, as the column values the group commit inserts (an ORM
     object would cost a tenth of a millisecond per check to build and take apart again).
-    The indicators kept are those that may be reported."""
+    `reportable` are the claim's indicators that a report may count
+    (app.store.reports.reportable), in their order."""
     return {
         "id": check_id,
         "created_at": utcnow(),
@@ -69,7 +69,7 @@ def check_record(
             tickets=assessment.extracted.ticket_spans,
         ),
         "full_text": claim.message if keep_text else None,
-        "indicators": [[i.kind.value, i.value] for i in reportable(found, reference)],
+        "indicators": [[i.kind.value, i.value] for i in reportable],
     }
 
 

@@ -8,7 +8,7 @@ given, on what the notices alone say, and the response tells that nothing was st
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from app.assess import Assessment
@@ -18,7 +18,7 @@ from app.models import CheckRecord
 from app.services import Services
 from app.store.audit import CheckRow, check_record, record_check
 from app.store.lookup import Lookup
-from app.store.reports import reportable, reported_counts
+from app.store.reports import reported_counts
 from app.store.tickets import registered
 
 
@@ -29,13 +29,12 @@ class Memory:
     reported: Mapping[Indicator, int] = field(default_factory=dict)
 
 
-async def recall(services: Services, codes: Set[str], found: Set[Indicator]) -> Memory:
-    """Registry entries for the claim's ticket codes and counts for its indicators."""
+async def recall(services: Services, codes: Set[str], wanted: Sequence[Indicator]) -> Memory:
+    """Registry entries for the claim's ticket codes and counts for its reportable
+    indicators (app.store.reports.reportable: official ones are never counted)."""
     database = services.database
     if database is None:
         return Memory()
-    # Official identifiers are never counted, so they are not looked up either.
-    wanted = reportable(found, services.reference)
     if not codes and not wanted:
         return Memory(registry={})
 
@@ -57,9 +56,10 @@ async def remember(
     check_id: uuid.UUID,
     claim: Claim,
     assessment: Assessment,
-    found: Set[Indicator],
+    wanted: Sequence[Indicator],
 ) -> bool:
-    """Write the audit record of a check; whether it was written."""
+    """Write the audit record of a check, with its reportable indicators; whether it was
+    written."""
     settings, database = services.settings, services.database
     if not settings.audit_enabled or database is None:
         return False
@@ -69,7 +69,7 @@ async def remember(
             check_id,
             claim,
             assessment,
-            found,
+            wanted,
             reference=services.reference,
             keep_text=settings.audit_keep_text,
         )

@@ -14,25 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.claim import Indicator, IndicatorKind
 from app.errors import Conflict, NotFound
+from app.extract import is_official
 from app.models import CheckRecord, IndicatorCount, Report, utcnow
 from app.reference.models import Reference
 from app.store.lookup import VALUES, Lookup
-from app.validators.sender import is_official_domain
 
 MAX_VALUE_CHARS = 512  # the indexed column; a longer URL is still covered by its domain
-
-
-def is_official(indicator: Indicator, reference: Reference) -> bool:
-    """The Treasury's own sender, switchboard and domains: never an indicator of a scam."""
-    if indicator.kind is IndicatorKind.PHONE:
-        return indicator.value == reference.switchboard.e164
-    if indicator.kind is IndicatorKind.EMAIL:
-        address = indicator.value.lower()
-        domain = address.rpartition("@")[2]
-        official = {reference.official_sender.address.lower(), reference.incident_reply.from_}
-        return address in {a.lower() for a in official} or is_official_domain(domain, reference)
-    host = indicator.value.split("/", 1)[0].split(":", 1)[0]
-    return is_official_domain(host, reference)
 
 
 def reportable(found: Iterable[Indicator], reference: Reference) -> list[Indicator]:

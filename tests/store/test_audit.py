@@ -14,6 +14,7 @@ from app.extract import extract, indicators
 from app.models import CheckRecord, Report
 from app.reference.models import Reference
 from app.store.audit import CheckRow, check_record, input_digest, purge_checks, record_check
+from app.store.reports import reportable
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 MESSAGE = "Em bên Kho bạc, gửi em mật khẩu: Abc@123 và gọi 0912345678 hoặc 024 6276 4300"
@@ -22,9 +23,9 @@ MESSAGE = "Em bên Kho bạc, gửi em mật khẩu: Abc@123 và gọi 091234567
 def record_of(claim: Claim, reference: Reference, *, keep_text: bool = False) -> CheckRow:
     extracted = extract(claim.message, reference)
     assessment = assess(claim, Context(reference=reference), extracted)
-    found = indicators(claim, extracted)
+    wanted = reportable(indicators(claim, extracted), reference)
     return check_record(
-        uuid.uuid4(), claim, assessment, found, reference=reference, keep_text=keep_text
+        uuid.uuid4(), claim, assessment, wanted, reference=reference, keep_text=keep_text
     )
 
 

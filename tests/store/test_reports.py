@@ -10,9 +10,10 @@ import pytest
 from app.claim import Indicator, IndicatorKind
 from app.db import Database
 from app.errors import Conflict, NotFound
+from app.extract import is_official
 from app.models import CheckRecord, utcnow
 from app.reference.models import Reference
-from app.store.reports import is_official, record_report, reportable, reported_counts
+from app.store.reports import record_report, reportable, reported_counts
 
 SCAM_PHONE = Indicator(IndicatorKind.PHONE, "+84912345678")
 SCAM_DOMAIN = Indicator(IndicatorKind.DOMAIN, "kbnn-hotro.com")
