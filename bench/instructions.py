@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.server import migrate
+
 ROUNDS = 200  # rounds of bench.drive; a check8 round is eight checks
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -38,12 +40,7 @@ def instructions(run: Run, database: Path) -> int:
     env = {**os.environ, **dict(run.env), "THATGIA_DATABASE_URL": f"sqlite:///{database}"}
     # The same hash seed every time, so that dicts and sets do the same work in each child.
     env["PYTHONHASHSEED"] = "0"
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "db", "upgrade"],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    migrate(env)
     command = [
         "valgrind",
         "--tool=callgrind",

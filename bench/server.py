@@ -37,6 +37,17 @@ class Served:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def migrate(env: dict[str, str]) -> None:
+    """As `make serve` does: the schema of the environment's database, before the child
+    that uses it starts (so checks are stored as in production)."""
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "upgrade"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 @contextmanager
 def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
     """Start `thatgia serve` with extra environment; yield its base URL; stop it."""
@@ -49,13 +60,7 @@ def serving(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Ser
     """Start `thatgia serve` with extra environment; yield it; stop it."""
     port = free_port()
     child_env = {**os.environ, **(env or {})}
-    # As `make serve` does: the schema first, so checks are stored as in production.
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "db", "upgrade"],
-        env=child_env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    migrate(child_env)
     command = [
         sys.executable,
         "-m",
