@@ -20,11 +20,13 @@ from app.main import create_app
 from bench.messages import message_of
 
 WARM_UP_CHECKS = 50
+REQUESTS_PER_ROUND = {"healthz": 1, "check": 1, "check8": 8}
 BODY = json.dumps({"message": message_of(1_000), "channel": "zalo"}).encode()
 
 
 async def call(app: FastAPI, method: str, path: str, body: bytes = b"") -> int:
-    """One request through the app; its status code."""
+    """One request through the app; its status code. A bare ASGI call rather than httpx's
+    ASGITransport, as the tests use: the client's own work would be counted with the app's."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -72,7 +74,10 @@ def request(app: FastAPI, what: str) -> Callable[[], Awaitable[list[int]]]:
         return [await call(app, "POST", "/v1/check", BODY)]
 
     async def check8() -> list[int]:
-        return list(await asyncio.gather(*(call(app, "POST", "/v1/check", BODY) for _ in range(8))))
+        many = REQUESTS_PER_ROUND["check8"]
+        return list(
+            await asyncio.gather(*(call(app, "POST", "/v1/check", BODY) for _ in range(many)))
+        )
 
     rounds = {"healthz": healthz, "check": check, "check8": check8}
     if what not in rounds:

@@ -18,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.drive import REQUESTS_PER_ROUND
 from bench.server import migrate
 
-ROUNDS = 200  # rounds of bench.drive; a check8 round is eight checks
+ROUNDS = 200  # rounds of bench.drive (REQUESTS_PER_ROUND says how many requests a round is)
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
@@ -32,7 +33,7 @@ class Run:
 
     @property
     def requests(self) -> int:
-        return self.rounds * (8 if self.what == "check8" else 1)
+        return self.rounds * REQUESTS_PER_ROUND[self.what]
 
 
 def instructions(run: Run, database: Path) -> int:
@@ -80,8 +81,9 @@ def run() -> None:
         return
     healthz = Run("healthz", ROUNDS)
     alone = Run("check", ROUNDS)
-    loaded = Run("check8", ROUNDS // 8)
-    no_audit = Run("check8", ROUNDS // 8, (("THATGIA_AUDIT_ENABLED", "false"),))
+    eight = ROUNDS // REQUESTS_PER_ROUND["check8"]
+    loaded = Run("check8", eight)
+    no_audit = Run("check8", eight, (("THATGIA_AUDIT_ENABLED", "false"),))
     counted = per_request([healthz, alone, loaded, no_audit])
     base = counted[healthz]
     rows = [

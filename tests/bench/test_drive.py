@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select
 
 from app.dburls import sync_url
 from app.models import CheckRecord
-from bench.drive import WARM_UP_CHECKS, drive, request
+from bench.drive import REQUESTS_PER_ROUND, WARM_UP_CHECKS, drive, request
 
 
 @pytest.mark.parametrize(("what", "rounds", "answered"), [("healthz", 3, 3), ("check8", 2, 16)])
@@ -27,5 +27,7 @@ async def test_drive_makes_the_requests_it_counts(
 
 
 def test_an_unknown_kind_of_request_is_refused(app: FastAPI) -> None:
+    for known in REQUESTS_PER_ROUND:  # every kind the counts divide by is one drive makes
+        assert callable(request(app, known))
     with pytest.raises(SystemExit, match="healthz, check, check8"):
         request(app, "post")
