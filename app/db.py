@@ -127,11 +127,14 @@ class Database:
         if reader is None:
             async with self.engine.connect() as conn:
                 return await conn.run_sync(lambda sync: query(CoreLookup(sync)))
-        connection = reader.raw_connection()
+        connection = reader.acquire()
         try:
-            return query(SqliteLookup(connection.driver_connection))
-        finally:
-            connection.close()
+            found = query(SqliteLookup(connection.driver_connection))
+        except BaseException:
+            reader.discard(connection)
+            raise
+        reader.release(connection)
+        return found
 
     async def transaction(self, work: Work[T], rows: int = 1) -> T:
         """Run a write, a function of a synchronous connection, in one transaction: on

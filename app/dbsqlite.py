@@ -9,6 +9,7 @@ that must be cheap, the audit rows and the Zalo inbox and outbox (app.store.sqli
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as _create_sync_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from app.config import Settings
 from app.dburls import sqlite_path, sync_url
@@ -88,15 +90,64 @@ def _sync_engine(
     return engine
 
 
-def create_sqlite_reader(settings: Settings) -> Engine | None:
-    """A synchronous engine on the same SQLite file, for look-ups run on the event loop.
+def create_sqlite_reader(settings: Settings) -> HeldReader | None:
+    """A synchronous connection on the same SQLite file, for look-ups run on the event loop.
 
     A check's look-ups are two indexed SELECTs on a WAL database: ~0.03 ms on the driver's
     connection (app.store.lookup); through aiosqlite every statement, fetch, BEGIN and
     ROLLBACK is a hop to its thread and back (~2 ms), and even one hop to a worker costs
     more than the look-ups themselves.
     """
-    return _sync_engine(settings, min(settings.database_timeout, READER_BUSY_TIMEOUT))
+    engine = _sync_engine(settings, min(settings.database_timeout, READER_BUSY_TIMEOUT))
+    path = sqlite_path(settings.database_url)
+    return None if engine is None or path is None else HeldReader(engine, path)
+
+
+class HeldReader:
+    """One connection of the reader engine, kept checked out for the look-ups of the thread
+    that first asked (the event loop's): under load a checkout and a checkin through the
+    pool (its events, the reset on return) cost more than a check's two SELECTs.
+
+    The guard of a pooled handle still holds: before each use the file must be the one
+    the connection opened (see tune_sqlite); if it is not, the handle is dropped and the
+    pool asked again, which fails as it would for any checkout. Other threads use the pool.
+    """
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+        self._held: PoolProxiedConnection | None = None
+        self._owner: int | None = None
+
+    def acquire(self) -> PoolProxiedConnection:
+        """The held connection for its thread, a pooled one for any other: give it back
+        with `release`, or with `discard` after a failure."""
+        if self._owner not in (None, threading.get_ident()):
+            return self.engine.raw_connection()
+        held = self._held
+        if held is not None and _file_id(self.path) != held.info.get("file_id"):
+            self.discard(held)
+            held = None
+        if held is None:
+            held = self.engine.raw_connection()
+            self._held, self._owner = held, threading.get_ident()
+        return held
+
+    def release(self, connection: PoolProxiedConnection) -> None:
+        if connection is not self._held:
+            connection.close()
+
+    def discard(self, connection: PoolProxiedConnection) -> None:
+        """Drop a connection that failed (or whose file moved): the next use opens anew."""
+        if connection is self._held:
+            self._held = self._owner = None
+        connection.invalidate()
+
+    def dispose(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = self._owner = None
+        self.engine.dispose()
 
 
 def create_sqlite_writers(settings: Settings) -> tuple[Engine, Engine] | None:

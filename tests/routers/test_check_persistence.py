@@ -241,7 +241,7 @@ def test_sqlite_look_ups_wait_briefly_for_a_lock(settings: Settings, db_backend:
         return
     assert reader is not None
     try:
-        with reader.connect() as conn:
+        with reader.engine.connect() as conn:
             waits_ms = conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
     finally:
         reader.dispose()

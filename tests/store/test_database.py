@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+import threading
+from functools import partial
 from pathlib import Path
 
 import anyio
 import pytest
 from sqlalchemy import text
 
+from app.claim import Indicator, IndicatorKind
 from app.config import Settings
 from app.db import Database, OutageLog, is_unavailable
 from app.dburls import async_url, sqlite_path, sync_url
+from app.store.lookup import Lookup, SqliteLookup
+from app.store.reports import reported_counts
 
 
 @pytest.fixture
@@ -85,3 +91,60 @@ def test_outage_warnings_come_once_per_interval_and_kind(caplog: pytest.LogCaptu
         log.warning("remember", "not recorded: %s", "refused")
     log.warning("probe", "probe failed")
     assert [r.getMessage() for r in caplog.records] == ["not recorded: refused", "probe failed"]
+
+
+def _driver_connection(lookup: Lookup) -> object:
+    assert isinstance(lookup, SqliteLookup)
+    return lookup.dbapi_connection
+
+
+def _driver_connection_of_a_read(database: Database) -> object:
+    """The driver connection a look-up runs on, from this thread."""
+    return anyio.run(database.read, _driver_connection)
+
+
+def test_sqlite_look_ups_keep_one_connection_for_their_thread(sqlite_url: str) -> None:
+    database = Database(Settings(database_url=sqlite_url))
+    first = _driver_connection_of_a_read(database)
+    assert _driver_connection_of_a_read(database) is first
+    # Another thread gets a connection of the pool, not the one held for the first.
+    other: list[object] = []
+    worker = threading.Thread(target=lambda: other.append(_driver_connection_of_a_read(database)))
+    worker.start()
+    worker.join()
+    assert other and other[0] is not first
+    assert _driver_connection_of_a_read(database) is first
+    anyio.run(database.dispose)
+
+
+async def test_sqlite_look_ups_drop_their_connection_when_the_file_moves(sqlite_url: str) -> None:
+    path = sqlite_path(sqlite_url)
+    assert path is not None
+    database = Database(Settings(database_url=sqlite_url))
+    counts = partial(reported_counts, found=[Indicator(IndicatorKind.PHONE, "+84901234567")])
+    assert await database.read(counts) == {}
+    os.rename(path.parent, path.parent.with_name("moved"))
+    with pytest.raises(Exception) as caught:
+        await database.read(counts)
+    assert is_unavailable(caught.value)
+    os.rename(path.parent.with_name("moved"), path.parent)
+    assert await database.read(counts) == {}
+    await database.dispose()
+
+
+async def test_a_failed_look_up_does_not_keep_its_connection(sqlite_url: str) -> None:
+    database = Database(Settings(database_url=sqlite_url))
+
+    def broken(lookup: Lookup) -> None:
+        assert isinstance(lookup, SqliteLookup)
+        lookup.dbapi_connection.execute("SELECT * FROM no_such_table")
+
+    with pytest.raises(sqlite3.OperationalError):
+        await database.read(broken)
+    first = await database.read(lambda lookup: getattr(lookup, "dbapi_connection", None))
+    with pytest.raises(sqlite3.OperationalError):
+        await database.read(broken)
+    assert (
+        await database.read(lambda lookup: getattr(lookup, "dbapi_connection", None)) is not first
+    )
+    await database.dispose()
