@@ -106,7 +106,7 @@ class Database:
         self.url = settings.database_url
         self.engine = create_engine(settings)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._sync_reader = create_sqlite_reader(settings)
+        self.sqlite_reader = create_sqlite_reader(settings)
         writers = create_sqlite_writers(settings)
         self._sqlite_writer = SqliteWriter(*writers) if writers else None
         self._row_inserts = RowInserts(self.engine.sync_engine.dialect)
@@ -123,17 +123,18 @@ class Database:
         """Run a short read-only function of a look-up (app.store.lookup): on SQLite right
         here, on the driver's connection (see create_sqlite_reader); on PostgreSQL on the
         async driver's connection."""
-        reader = self._sync_reader
+        reader = self.sqlite_reader
         if reader is None:
             async with self.engine.connect() as conn:
                 return await conn.run_sync(lambda sync: query(CoreLookup(sync)))
-        connection = reader.acquire()
+        held = reader.connection
+        connection = held.acquire()
         try:
             found = query(SqliteLookup(connection.driver_connection))
         except BaseException:
-            reader.discard(connection)
+            held.discard(connection)
             raise
-        reader.release(connection)
+        held.release(connection)
         return found
 
     async def transaction(self, work: Work[T], rows: int = 1) -> T:
@@ -187,8 +188,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self._sync_reader is not None:
-            self._sync_reader.dispose()
+        if self.sqlite_reader is not None:
+            self.sqlite_reader.dispose()
         if self._sqlite_writer is not None:
             self._sqlite_writer.dispose()
 

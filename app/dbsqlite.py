@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as _create_sync_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.pool import PoolProxiedConnection
 
 from app.config import Settings
 from app.dburls import sqlite_path, sync_url
@@ -103,59 +103,87 @@ def create_sqlite_reader(settings: Settings) -> HeldReader | None:
     return None if engine is None or path is None else HeldReader(engine, path)
 
 
-class HeldReader:
-    """One connection of the reader engine, kept checked out for the look-ups of the thread
-    that first asked (the event loop's): under load a checkout and a checkin through the
-    pool (its events, the reset on return) cost more than a check's two SELECTs.
+class _Handle(Protocol):
+    @property
+    def info(self) -> dict[Any, Any]: ...
 
-    The guard of a pooled handle still holds: before each use the file must be the one
-    the connection opened (see tune_sqlite); if it is not, the handle is dropped and the
-    pool asked again, which fails as it would for any checkout. Other threads use the pool.
+    def close(self) -> None: ...
+
+
+H = TypeVar("H", bound=_Handle)
+
+
+class HeldConnection(Generic[H]):
+    """One connection kept checked out for the thread that first asks (the event loop's):
+    what it does on every check (look-ups, audit rows) would otherwise pay a checkout and
+    a checkin through the pool (its events, the reset on return) each time, more than the
+    statements themselves.
+
+    The guard of a pooled handle still holds: before each use the file must be the one the
+    connection opened (see tune_sqlite); if it is not, or after a failure, the connection
+    goes back to the pool, whose checkout guards the next one. Other threads use the pool.
     """
 
-    def __init__(self, engine: Engine, path: Path) -> None:
-        self.engine = engine
+    def __init__(self, connect: Callable[[], H], path: Path) -> None:
+        self.connect = connect
         self.path = path
-        self._held: PoolProxiedConnection | None = None
+        self._held: H | None = None
         self._owner: int | None = None
 
-    def acquire(self) -> PoolProxiedConnection:
+    def acquire(self) -> H:
         """The held connection for its thread, a pooled one for any other: give it back
         with `release`, or with `discard` after a failure."""
         if self._owner not in (None, threading.get_ident()):
-            return self.engine.raw_connection()
+            return self.connect()
         held = self._held
         if held is not None and _file_id(self.path) != held.info.get("file_id"):
             self.discard(held)
             held = None
         if held is None:
-            held = self.engine.raw_connection()
+            held = self.connect()
             self._held, self._owner = held, threading.get_ident()
         return held
 
-    def release(self, connection: PoolProxiedConnection) -> None:
-        if connection is not self._held:
-            connection.close()
+    def release(self, handle: H) -> None:
+        if handle is not self._held:
+            handle.close()
 
-    def discard(self, connection: PoolProxiedConnection) -> None:
-        """Drop a connection that failed (or whose file moved): the next use opens anew."""
-        if connection is self._held:
+    def discard(self, handle: H) -> None:
+        """Give a connection back to the pool: the next use checks one out anew."""
+        if handle is self._held:
             self._held = self._owner = None
-        connection.invalidate()
+        handle.close()
+
+    def close(self) -> None:
+        if self._held is not None:
+            self.discard(self._held)
+
+
+class HeldReader:
+    """The reader engine and the connection its look-ups keep (HeldConnection)."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.connection = HeldConnection(engine.raw_connection, path)
 
     def dispose(self) -> None:
-        if self._held is not None:
-            self._held.close()
-            self._held = self._owner = None
+        self.connection.close()
         self.engine.dispose()
 
 
-def create_sqlite_writers(settings: Settings) -> tuple[Engine, Engine] | None:
-    """The engines of the writes of app.store.sqlitewrite: one that waits the
-    busy timeout for the lock, from a worker thread; one that neither waits nor
-    checkpoints, for writes made on the event loop."""
+class WriterEngines(NamedTuple):
+    """The engines of app.store.sqlitewrite.SqliteWriter, and the file they write."""
+
+    waiting: Engine  # waits the busy timeout for the lock, from a worker thread
+    immediate: Engine  # neither waits nor checkpoints, for writes made on the event loop
+    path: Path
+
+
+def create_sqlite_writers(settings: Settings) -> WriterEngines | None:
+    """The engines of the writes of app.store.sqlitewrite (None for PostgreSQL)."""
     waiting = _sync_engine(settings, settings.database_timeout)
     immediate = _sync_engine(settings, 0, checkpoints=False)
-    if waiting is None or immediate is None:
+    path = sqlite_path(settings.database_url)
+    if waiting is None or immediate is None or path is None:
         return None
-    return waiting, immediate
+    return WriterEngines(waiting, immediate, path)

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
+
+from app.dbsqlite import HeldConnection
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
@@ -41,20 +44,22 @@ def _busy(exc: Exception) -> bool:
 
 
 class SqliteWriter:
-    def __init__(self, engine: Engine, immediate: Engine) -> None:
+    def __init__(self, engine: Engine, immediate: Engine, path: Path) -> None:
         # Both begin with BEGIN IMMEDIATE (app.dbsqlite.tune_sqlite reads the option).
         self.engine = engine.execution_options(sqlite_immediate=True)  # waits: threads only
         self.immediate = immediate.execution_options(sqlite_immediate=True)  # the loop's
+        # The loop writes for every few checks: its connection stays out of the pool.
+        self._loop_connection = HeldConnection(self.immediate.connect, path)
         self._since_checkpoint = 0
 
     def run_now(self, work: Work[T], rows: int = 1) -> T:
         """Run the work at once if no other writer holds the lock; LockHeld (and nothing
         run) if one does. `rows` counts towards the next checkpoint."""
-        return self._run(self.immediate, work, rows, busy_is_held=True)
+        return self._run(self._loop_connection, work, rows, busy_is_held=True)
 
     def run(self, work: Work[T], rows: int = 1) -> T:
         """Run the work, waiting for the lock up to the busy timeout (from a worker thread)."""
-        return self._run(self.engine, work, rows, busy_is_held=False)
+        return self._run(_Unheld(self.engine.connect), work, rows, busy_is_held=False)
 
     def checkpoint_due(self) -> bool:
         return self._since_checkpoint >= CHECKPOINT_ROWS
@@ -73,22 +78,52 @@ class SqliteWriter:
             connection.close()
 
     def dispose(self) -> None:
+        self._loop_connection.close()
         self.engine.dispose()
         self.immediate.dispose()
 
-    def _run(self, engine: Engine, work: Work[T], rows: int, *, busy_is_held: bool) -> T:
+    def _run(self, connections: _Connections, work: Work[T], rows: int, *, busy_is_held: bool) -> T:
         conn: Connection | None = None
         try:
             # A new connection's set-up statements may find the lock taken, as BEGIN may.
-            conn = engine.connect()
+            conn = connections.acquire()
             transaction = conn.begin()
         except (sqlite3.OperationalError, OperationalError) as exc:
             if conn is not None:
-                conn.close()
+                connections.discard(conn)
             if busy_is_held and _busy(exc):
                 raise LockHeld("another connection holds the write lock") from exc
             raise
-        with conn, transaction:
-            result = work(conn)
+        try:
+            with transaction:
+                result = work(conn)
+        except BaseException:
+            connections.discard(conn)
+            raise
+        connections.release(conn)
         self._since_checkpoint += rows
         return result
+
+
+class _Connections(Protocol):
+    def acquire(self) -> Connection: ...
+
+    def release(self, conn: Connection) -> None: ...
+
+    def discard(self, conn: Connection) -> None: ...
+
+
+class _Unheld:
+    """A new connection from the pool for each write (those of worker threads)."""
+
+    def __init__(self, connect: Callable[[], Connection]) -> None:
+        self.connect = connect
+
+    def acquire(self) -> Connection:
+        return self.connect()
+
+    def release(self, conn: Connection) -> None:
+        conn.close()
+
+    def discard(self, conn: Connection) -> None:
+        conn.close()

@@ -19,6 +19,7 @@ from app.db import Database, OutageLog, is_unavailable
 from app.dburls import async_url, sqlite_path, sync_url
 from app.store.lookup import Lookup, SqliteLookup
 from app.store.reports import reported_counts
+from tests.store.pools import checked_out
 
 
 @pytest.fixture
@@ -132,19 +133,21 @@ async def test_sqlite_look_ups_drop_their_connection_when_the_file_moves(sqlite_
     await database.dispose()
 
 
-async def test_a_failed_look_up_does_not_keep_its_connection(sqlite_url: str) -> None:
+async def test_a_failed_look_up_gives_its_connection_back_to_the_pool(sqlite_url: str) -> None:
     database = Database(Settings(database_url=sqlite_url))
+    reader = database.sqlite_reader
+    assert reader is not None
 
     def broken(lookup: Lookup) -> None:
         assert isinstance(lookup, SqliteLookup)
         lookup.dbapi_connection.execute("SELECT * FROM no_such_table")
 
+    await database.read(_driver_connection)
+    assert checked_out(reader.engine) == 1  # held between look-ups
     with pytest.raises(sqlite3.OperationalError):
         await database.read(broken)
-    first = await database.read(lambda lookup: getattr(lookup, "dbapi_connection", None))
-    with pytest.raises(sqlite3.OperationalError):
-        await database.read(broken)
-    assert (
-        await database.read(lambda lookup: getattr(lookup, "dbapi_connection", None)) is not first
-    )
+    assert checked_out(reader.engine) == 0
+    await database.read(_driver_connection)
+    assert checked_out(reader.engine) == 1
     await database.dispose()
+    assert checked_out(reader.engine) == 0

@@ -13,11 +13,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
 from app.config import Settings
-from app.db import Database
+from app.db import Database, is_unavailable
 from app.dbsqlite import create_sqlite_writers
 from app.dburls import sqlite_path
 from app.models import Base
 from app.store.sqlitewrite import LockHeld, SqliteWriter
+from tests.store.pools import checked_out
 
 
 @pytest.fixture
@@ -107,6 +108,41 @@ def test_a_held_lock_is_refused_at_once_and_nothing_runs(
     holder.execute("ROLLBACK")
     writer.run_now(work)
     assert ran == [1]
+
+
+def test_the_event_loop_keeps_its_connection_between_writes(writer: SqliteWriter) -> None:
+    writer.run_now(mark(1))
+    writer.run_now(mark(2))
+    assert checked_out(writer.immediate) == 1  # kept out of the pool between writes
+    with pytest.raises(ValueError):
+        writer.run_now(lambda conn: int("not a number"))
+    assert checked_out(writer.immediate) == 0  # a failed write gives it back
+    writer.run_now(mark(3))
+    assert marks(writer) == [1, 2, 3]
+    writer.dispose()
+    assert checked_out(writer.immediate) == 0
+
+
+def test_the_event_loop_never_writes_into_a_moved_file(
+    sqlite_migrated: Path, tmp_path: Path
+) -> None:
+    """A handle kept open would write on into the moved file, and the rows would be lost."""
+    path = tmp_path / "here" / "writes.db"
+    path.parent.mkdir()
+    path.write_bytes(sqlite_migrated.read_bytes())
+    engines = create_sqlite_writers(Settings(database_url=f"sqlite:///{path}"))
+    assert engines is not None
+    writer = SqliteWriter(*engines)
+    writer.run(lambda conn: conn.exec_driver_sql("CREATE TABLE marks (n INTEGER)"))
+    writer.run_now(mark(1))
+    path.parent.rename(tmp_path / "away")
+    with pytest.raises(Exception) as caught:
+        writer.run_now(mark(2))
+    assert is_unavailable(caught.value)
+    (tmp_path / "away").rename(path.parent)
+    writer.run_now(mark(3))
+    assert marks(writer) == [1, 3]
+    writer.dispose()
 
 
 def test_the_event_loop_connection_neither_waits_nor_checkpoints(writer: SqliteWriter) -> None:
