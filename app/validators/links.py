@@ -34,13 +34,21 @@ _DEFANG = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}>'\"…"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Link:
     written: str
     host: str  # refanged, lower case, Unicode (IDNA-decoded)
     url: str  # normalised: host + path, no scheme
     span: Span
     has_scheme: bool
+
+    # Written out for mypyc (see app.findings.Span).
+    def __init__(self, written: str, host: str, url: str, span: Span, has_scheme: bool) -> None:
+        object.__setattr__(self, "written", written)
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "has_scheme", has_scheme)
 
 
 @lru_cache(maxsize=1)
