@@ -42,6 +42,9 @@ class Indicator:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "value", value)
 
+    def __hash__(self) -> int:  # in sets and dicts on every check
+        return hash((self.kind, self.value))
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:

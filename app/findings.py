@@ -38,6 +38,10 @@ class Span:
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
 
+    # The same for __hash__: a check's findings are deduplicated in a dict.
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
 
 def cover_spans(text: str, spans: Iterable[Span], cover: Callable[[str], str]) -> str:
     """The text with each span's characters replaced by `cover` of them (same length),
@@ -93,6 +97,20 @@ class Finding:
         object.__setattr__(self, "span", span)
         object.__setattr__(self, "params", params)
         object.__setattr__(self, "proof", proof)
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.code,
+                self.severity,
+                self.field,
+                self.evidence,
+                self.sources,
+                self.span,
+                self.params,
+                self.proof,
+            )
+        )
 
     def param(self, name: str) -> str | None:
         return dict(self.params).get(name)

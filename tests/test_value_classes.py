@@ -31,28 +31,51 @@ WRITTEN_OUT = [
     Indicator,
     Spans,
 ]
+HASH_WRITTEN_OUT = [Span, Finding, Indicator]  # hashed on every check
 
 
-def _init_parameters(cls: type) -> list[str]:
-    """The parameters of the class's own __init__, read from its module's source file (a
-    compiled __init__ has no signature to inspect, a compiled class no source)."""
+def _method(cls: type, name: str) -> ast.FunctionDef | None:
+    """The class's own method, read from its module's source file (a compiled method has no
+    signature to inspect, a compiled class no source)."""
     module = sys.modules[cls.__module__]
     source = Path(module.__file__ or "").with_name(cls.__module__.rsplit(".", 1)[-1] + ".py")
     tree = ast.parse(source.read_text(encoding="utf-8"))
     (definition,) = [
         node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == cls.__name__
     ]
-    (init,) = [
-        node
-        for node in definition.body
-        if isinstance(node, ast.FunctionDef) and node.name == "__init__"
+    found = [
+        node for node in definition.body if isinstance(node, ast.FunctionDef) and node.name == name
     ]
+    return found[0] if found else None
+
+
+def _init_parameters(cls: type) -> list[str]:
+    init = _method(cls, "__init__")
+    assert init is not None
     return [arg.arg for arg in init.args.args[1:]]
+
+
+def _hashed_attributes(method: ast.FunctionDef) -> list[str]:
+    return [
+        node.attr
+        for node in ast.walk(method)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    ]
 
 
 @pytest.mark.parametrize("cls", WRITTEN_OUT, ids=lambda cls: cls.__name__)
 def test_init_takes_every_field_in_order(cls: type) -> None:
     assert _init_parameters(cls) == [f.name for f in dataclasses.fields(cls)]
+
+
+@pytest.mark.parametrize("cls", HASH_WRITTEN_OUT, ids=lambda cls: cls.__name__)
+def test_a_written_out_hash_covers_the_fields_equality_compares(cls: type) -> None:
+    method = _method(cls, "__hash__")
+    assert method is not None
+    compared = [f.name for f in dataclasses.fields(cls) if f.compare]
+    assert _hashed_attributes(method) == compared
 
 
 def test_a_finding_is_equal_hashable_frozen_and_replaceable() -> None:
