@@ -67,12 +67,13 @@ def finding_message(finding: Finding, lang: Lang, ref: Reference) -> str:
     key = _finding_entry(finding.code)
     if not key:
         return finding.code
-    evidence = finding.evidence
-    params = {**ref.placeholders, "evidence": evidence, "address": evidence, **dict(finding.params)}
+    params = _Blank(ref.placeholders)  # one copy, filled in place: ten or so a check
+    params["evidence"] = params["address"] = finding.evidence
+    params.update(finding.params)
     if "reason" in params:
         reasons = catalogue()["lookalike_reason"]
         params["reason_text"] = reasons.get(f"{params['reason']}_{lang.value}", params["reason"])
-    return _template("finding", key, lang).format_map(_Blank(params))
+    return _template("finding", key, lang).format_map(params)
 
 
 def verdict_label(verdict: Verdict, lang: Lang) -> str:

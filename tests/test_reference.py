@@ -34,6 +34,16 @@ def test_every_cited_source_is_a_known_notice(reference: Reference) -> None:
     assert cited <= set(reference.sources)
 
 
+def test_a_citation_names_each_notice_with_its_date_in_order(reference: Reference) -> None:
+    first, second = sorted(reference.sources)[:2]
+    expected = f"{reference.citations[second]}; {reference.citations[first]}"
+    assert expected.startswith(f"{second} (") and expected.count("/") >= 4
+    assert reference.cite((second, first)) == expected
+    assert reference.cite([second, first]) == expected  # a list cites as its tuple does
+    assert reference.cite((first, second)) != expected
+    assert reference.cite(()) == ""
+
+
 def test_a_bad_extension_names_its_entry(tmp_path: Path) -> None:
     path = broken_copy(tmp_path, '"88617", "88618"', '"88617", "8861x"')
     with pytest.raises(ReferenceDataError, match=r"entry 'extensions\.listed\.1'"):

@@ -149,7 +149,17 @@ class Reference(Strict):
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
         """Human citation: '34/KBKH-KTNN (06/01/2022); 679/KBKH-KTNN (19/05/2022)'."""
-        return "; ".join(self.citations[sid] for sid in source_ids)
+        key = tuple(source_ids)
+        cited = self.joined_citations.get(key)
+        if cited is None:
+            cited = self.joined_citations[key] = "; ".join(self.citations[sid] for sid in key)
+        return cited
+
+    @cached_property
+    def joined_citations(self) -> dict[tuple[str, ...], str]:
+        """Citations already joined, by their source ids: every finding of every check
+        cites the same few sets of notices (the ids are this file's, so the sets are few)."""
+        return {}
 
     @cached_property
     def official_addresses(self) -> frozenset[str]:
