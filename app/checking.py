@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import anyio
 
@@ -13,7 +13,7 @@ from app.findings import Finding
 from app.ids import time_ordered_uuid
 from app.metrics import observe_check
 from app.services import Services
-from app.store.memory import recall, remember
+from app.store.memory import Memory, recall, remember
 from app.store.reports import reportable
 from app.store.tickets import claim_ticket_codes
 
@@ -29,13 +29,20 @@ class CheckOutcome:
     stored: bool
 
 
-def base_context(services: Services) -> Context:
-    settings = services.settings
+def context_for(
+    services: Services, memory: Memory | None = None, extra_findings: tuple[Finding, ...] = ()
+) -> Context:
+    """What the engine is given: the settings, what the database remembers, and what the
+    adapter found itself; built whole, rather than built and then copied by dataclasses.replace."""
+    settings, memory = services.settings, memory or Memory()
     return Context(
         reference=services.reference,
         stale_after_days=settings.ticket_stale_days,
         registry_authoritative=settings.ticket_registry_authoritative,
         report_danger_threshold=settings.report_danger_threshold,
+        registry=memory.registry,
+        reported=memory.reported,
+        extra_findings=extra_findings,
     )
 
 
@@ -68,12 +75,7 @@ async def run_check(
     wanted = reportable(indicators(claim, extracted), services.reference)
     codes = claim_ticket_codes(claim, extracted, services.reference)
     memory = await recall(services, codes, wanted)
-    context = replace(
-        base_context(services),
-        registry=memory.registry,
-        reported=memory.reported,
-        extra_findings=extra_findings,
-    )
+    context = context_for(services, memory, extra_findings)
     assessment = await run_engine(claim, context, extracted)
     observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
     check_id = time_ordered_uuid()

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 
-from app.checking import base_context, warm_up
+from app.checking import context_for, warm_up
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.gctuning import tune_for_serving
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warm_up(base_context(services))
+        warm_up(context_for(services))
         async with AsyncExitStack() as stack:
             for part in lifecycles:
                 await stack.enter_async_context(part(app, services))
