@@ -78,6 +78,17 @@ async def test_reports_of_two_checks_add_up(database: Database) -> None:
     assert counts == {SCAM_PHONE: 2}
 
 
+async def test_a_look_up_sees_the_reports_made_since_the_one_before(database: Database) -> None:
+    """On SQLite the look-ups keep their connection between checks (app.dbsqlite): none
+    of them may leave a read open, which would hold every later one to its snapshot."""
+    for expected in (1, 2):
+        check_id = await add_check(database, SCAM_PHONE)
+        async with database.write_session() as session:
+            await record_report(session, check_id, None)
+        counts = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE]))
+        assert counts == {SCAM_PHONE: expected}
+
+
 async def test_a_check_is_reported_once(database: Database) -> None:
     check_id = await add_check(database, SCAM_PHONE)
     async with database.write_session() as session:
