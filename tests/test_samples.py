@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "examples.jsonl"
+from tests.shared_data import shared_path
+
+SAMPLES = shared_path("samples/examples.jsonl")
 
 
 def load_samples() -> list[dict[str, Any]]:
-    if not SAMPLES.exists():
-        pytest.fail(f"sample file missing: {SAMPLES} (the shared folder sits beside the repo)")
     return [
         json.loads(line)
         for line in SAMPLES.read_text(encoding="utf-8").splitlines()

@@ -13,9 +13,9 @@ from app.mailauth.dns import Deadline, Resolver
 from app.mailauth.results import DKIMResult
 from tests.dnsserver import DNSTestServer
 from tests.mailauth import signing
-from tests.mailauth.conftest import shared_file
 from tests.mailauth.messages import message
 from tests.mailauth.signing import Key, ed25519_key, rsa_key, sign, sign_with_tags
+from tests.shared_data import shared_path
 
 DOMAIN = "vst.gov.vn"
 
@@ -47,10 +47,10 @@ def _zone_records(text: str) -> list[tuple[str, str]]:
 def test_rfc8463_example_both_signatures_verify(
     dns_server: DNSTestServer, resolver: Resolver
 ) -> None:
-    zone = shared_file("testdata/dkim-rfc8463/zone.txt").read_text()
+    zone = shared_path("testdata/dkim-rfc8463/zone.txt").read_text()
     for name, value in _zone_records(zone):
         dns_server.add(name, "TXT", value)
-    raw = shared_file("testdata/dkim-rfc8463/message.eml").read_bytes()
+    raw = shared_path("testdata/dkim-rfc8463/message.eml").read_bytes()
     results = verify(raw, resolver)
     assert [(r.algorithm, r.result, r.proof) for r in results] == [
         ("ed25519-sha256", "pass", True),

@@ -18,7 +18,7 @@ import yaml
 from app.mailauth.dns import Deadline, Resolver
 from app.mailauth.spfcheck import check_spf
 from tests.dnsserver import DNSTestServer
-from tests.mailauth.conftest import shared_file
+from tests.shared_data import shared_path
 
 # Tests whose zone data a real DNS exchange cannot carry; the reason is given with the skip.
 # (Of the three corner cases the suite's README names, the label with spaces is served
@@ -45,7 +45,7 @@ class Case:
 
 
 def _load() -> list[Case]:
-    path = shared_file("testdata/spf/rfc7208-tests.yml")
+    path = shared_path("testdata/spf/rfc7208-tests.yml")
     cases: list[Case] = []
     with path.open("rb") as handle:
         for doc in yaml.safe_load_all(handle):
