@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 from app.claim import Channel, Claim
 from app.findings import Finding, Severity
 from app.mailauth import AuthenticationReport, DKIMResult
-from app.mailparse import ParsedMessage
+from app.mailparse import Flag, ParsedMessage
+from app.mailparse.encoding import decode_words
 from app.reference.models import Reference
 from app.validators.fold import fold_plain
 from app.validators.sender import is_official_domain
@@ -47,6 +48,21 @@ def _finding(
 def is_official_sender(parsed: ParsedMessage, ref: Reference) -> bool:
     sender = parsed.sender
     return sender is not None and sender.address.lower() == ref.official_sender.address.lower()
+
+
+def claims_official_sender(parsed: ParsedMessage, ref: Reference) -> bool:
+    """Whether a From field shows the official address anywhere, read or not.
+
+    Fail closed: however the field is written (several mailboxes, a display name, an
+    encoded word, bytes no parser could read), a reader may see the official address, so
+    without aligned authentication the mail is a forgery.
+    """
+    official = ref.official_sender.address.casefold()
+    return is_official_sender(parsed, ref) or any(
+        official in text.casefold()
+        for field in parsed.from_fields
+        for text in (field, decode_words(field))
+    )
 
 
 def _dkim_finding(
@@ -122,7 +138,8 @@ def auth_findings(
         )
     )
     uncertain = any(f.code.endswith("." + _TEMP) for f in found)
-    if official_from and not report.aligned_with(ref.official_sender.domain) and not uncertain:
+    claimed = claims_official_sender(parsed, ref)
+    if claimed and not report.aligned_with(ref.official_sender.domain) and not uncertain:
         found.append(
             _finding(
                 ref,
@@ -139,6 +156,11 @@ def structure_findings(
     parsed: ParsedMessage, mail_from: str | None, ref: Reference
 ) -> list[Finding]:
     found: list[Finding] = []
+    incomplete = [flag.removeprefix("mail.") for flag in parsed.flags if flag in Flag.INCOMPLETE]
+    if incomplete:
+        found.append(
+            _finding(ref, "mail.malformed", Severity.WARNING, "mail", ", ".join(incomplete))
+        )
     if parsed.has("mail.multiple_from"):
         shown = ", ".join(a.address for a in parsed.from_addresses)
         found.append(_finding(ref, "mail.multiple_from", Severity.DANGER, "mail.from", shown))

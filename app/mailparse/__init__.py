@@ -11,20 +11,47 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import Compat32
+from functools import partial
 
 from app.mailparse.addresses import AddressList, parse_address_list, tokenize
-from app.mailparse.body import join_texts, read_body
-from app.mailparse.encoding import decode_words, header_text
+from app.mailparse.body import MAX_PART_HEADER_CHARS, join_texts, read_body
+from app.mailparse.budget import Budget
+from app.mailparse.encoding import decode_words_telling, header_text
+from app.mailparse.headers import HeaderBlock, read_head
 from app.mailparse.model import Address, Attachment, Flag, ParsedMessage
 
-__all__ = ["Address", "Attachment", "Flag", "ParsedMessage", "parse_message"]
+__all__ = ["Address", "Attachment", "Budget", "Flag", "ParsedMessage", "parse_message"]
 
 log = logging.getLogger(__name__)
 MAX_SUBJECT_CHARS = 1000
+# Longest top-level field read: far beyond any real one (a long References or
+# DKIM-Signature field is a few KB), short enough that reading it costs nothing.
+MAX_FIELD_CHARS = 16 * 1024
+# The standard library's MIME parser recurses once per nested multipart or message part
+# (about 1,000 levels exhaust Python's stack): the message is cut before the container
+# part past this count, and what comes before is still read.
+MAX_CONTAINERS = 100
+_CONTAINER = re.compile(
+    rb"(?:^|[\r\n])content-type:[ \t]*(?:(?:\r\n|\r|\n)[ \t]+)*(?:multipart|message)/",
+    re.IGNORECASE,
+)
+
+
+class _BoundedPolicy(Compat32):
+    """Header values kept as text (no eager parsing) and cut at MAX_PART_HEADER_CHARS."""
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        return name, value[:MAX_PART_HEADER_CHARS]
+
+
+_POLICY = _BoundedPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +62,20 @@ class _Limits:
     depth: int
 
 
-def _headers(message: Message, max_headers: int, flags: set[str]) -> list[tuple[str, str]]:
-    items = list(message.raw_items())
-    if len(items) > max_headers:
-        flags.add(Flag.TOO_MANY_HEADERS)
-    return [(name.lower(), header_text(str(value))) for name, value in items[:max_headers]]
+def _decoded(value: str, decode: Callable[[str], str], flags: set[str]) -> str:
+    """`decode(value)`, or the value read with replacement characters when that fails."""
+    try:
+        return decode(value)
+    except Exception:  # one field's odd encoding must never hide the other fields
+        flags.add(Flag.UNDECODABLE_HEADER)
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _subject(value: str, flags: set[str]) -> str:
+    text, unknown_charset = decode_words_telling(value)
+    if unknown_charset:
+        flags.add(Flag.UNKNOWN_CHARSET)
+    return text
 
 
 def _from_flags(count: int, found: AddressList, flags: set[str]) -> None:
@@ -59,7 +95,11 @@ def _from_flags(count: int, found: AddressList, flags: set[str]) -> None:
 def _addresses(values: list[str]) -> AddressList:
     merged = AddressList()
     for value in values:
-        found = parse_address_list(value)
+        try:
+            found = parse_address_list(value)
+        except Exception:  # never expected; a From that cannot be read is an invalid one
+            log.warning("an address field could not be read", exc_info=True)
+            found = AddressList(malformed=True, invalid=1)
         merged.addresses.extend(found.addresses)
         merged.invalid += found.invalid
         merged.malformed = merged.malformed or found.malformed
@@ -85,9 +125,9 @@ def _date(values: list[str]) -> dt.datetime | None:
         return None
 
 
-def _envelope(headers: list[tuple[str, str]], flags: set[str]) -> ParsedMessage:
+def _envelope(head: HeaderBlock, flags: set[str]) -> ParsedMessage:
     def values(name: str) -> list[str]:
-        return [value for header, value in headers if header == name]
+        return [_decoded(value, header_text, flags) for value in head.values(name)]
 
     from_values, reply_values = values("from"), values("reply-to")
     found = _addresses(from_values)
@@ -95,21 +135,27 @@ def _envelope(headers: list[tuple[str, str]], flags: set[str]) -> ParsedMessage:
     if len(reply_values) > 1:
         flags.add(Flag.MULTIPLE_REPLY_TO)
     subjects = values("subject")
+    subject = _decoded(subjects[0], partial(_subject, flags=flags), flags) if subjects else ""
     return ParsedMessage(
         from_addresses=tuple(found.addresses),
         from_header_count=len(from_values),
+        from_fields=tuple(from_values),
         reply_to=tuple(_addresses(reply_values).addresses),
         return_path=_return_path(values("return-path")),
-        subject=decode_words(subjects[0]).strip()[:MAX_SUBJECT_CHARS] if subjects else "",
+        subject=subject.strip()[:MAX_SUBJECT_CHARS],
         date=_date(values("date")),
     )
 
 
 def _with_body(
-    parsed: ParsedMessage, message: Message, limits: _Limits, flags: set[str]
+    parsed: ParsedMessage, message: Message, limits: _Limits, budget: Budget, flags: set[str]
 ) -> ParsedMessage:
     body = read_body(
-        message, max_text_chars=limits.text, max_parts=limits.parts, max_depth=limits.depth
+        message,
+        max_text_chars=limits.text,
+        max_parts=limits.parts,
+        max_depth=limits.depth,
+        budget=budget,
     )
     flags |= body.flags
     text, truncated = join_texts(body.texts, limits.text)
@@ -123,19 +169,25 @@ def _with_body(
     )
 
 
-def _parse(raw: bytes, limits: _Limits) -> ParsedMessage:
-    # Headers and body are read separately so that a failure in one keeps the other.
+def _bounded_nesting(raw: bytes, flags: set[str]) -> bytes:
+    """`raw` cut before its container part past MAX_CONTAINERS (see there)."""
+    for count, match in enumerate(_CONTAINER.finditer(raw), start=1):
+        if count > MAX_CONTAINERS:
+            flags.add(Flag.TOO_DEEP)
+            return raw[: match.start()]
+    return raw
+
+
+def _parse(raw: bytes, limits: _Limits, budget: Budget) -> ParsedMessage:
+    # The envelope and the body are read apart, so that a failure in one keeps the other.
     flags: set[str] = set()
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    parsed = ParsedMessage()
+    head = read_head(raw, max_fields=limits.headers, max_chars=MAX_FIELD_CHARS)
+    flags |= head.flags
+    parsed = _envelope(head, flags)
     try:
-        parsed = _envelope(_headers(message, limits.headers, flags), flags)
-    except Exception:  # the stdlib parser has edge cases; a gateway must still answer
-        log.warning("message headers could not be read", exc_info=True)
-        flags.add(Flag.UNREADABLE)
-    try:
-        parsed = _with_body(parsed, message, limits, flags)
-    except Exception:
+        message = BytesParser(policy=_POLICY).parsebytes(_bounded_nesting(raw, flags))
+        parsed = _with_body(parsed, message, limits, budget, flags)
+    except Exception:  # the standard library's parser has edge cases; a gateway must answer
         log.warning("message body could not be read", exc_info=True)
         flags.add(Flag.UNREADABLE)
     return replace(parsed, flags=tuple(sorted(flags)))
@@ -148,11 +200,17 @@ def parse_message(
     max_headers: int = 500,
     max_parts: int = 200,
     max_depth: int = 20,
+    budget: Budget | None = None,
 ) -> ParsedMessage:
-    """Read `raw` as received; never raises on malformed input (see `ParsedMessage.flags`)."""
+    """Read `raw` as received; never raises on malformed input (see `ParsedMessage.flags`).
+
+    The reading stops early, with `Flag.OVER_BUDGET`, when `budget` is spent or cancelled.
+    """
     limits = _Limits(max_text_chars, max_headers, max_parts, max_depth)
+    budget = budget or Budget()
+    budget.start()
     try:
-        return _parse(raw, limits)
+        return _parse(raw, limits, budget)
     except Exception:
         log.warning("message could not be parsed", exc_info=True)
         return ParsedMessage(flags=(Flag.UNREADABLE,))

@@ -23,8 +23,15 @@ _DOT_ATOM = re.compile(rf"^{_ATEXT}+(\.{_ATEXT}+)*$")
 _LABEL = re.compile(
     r"^[A-Za-z0-9\u0080-\U0010ffff]([A-Za-z0-9\-_\u0080-\U0010ffff]*[A-Za-z0-9\u0080-\U0010ffff])?$"
 )
-_EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# An address written in text is looked for inside runs of the characters addresses are
+# made of, each run read once: a pattern tried at every position of a long run of letters
+# with no "@" in it would take time quadratic in the run.
+_ADDRESS_RUN = re.compile(r"[\w.+\-@]+")
+_DOMAIN_PREFIX = re.compile(r"[\w\-]+(?:\.[\w\-]+)+")
+MAX_LOCAL = 64  # RFC 5321 4.5.3.1.1
 MAX_ADDRESSES = 50
+# Display names and comments are kept for display at this length (all of them is read).
+MAX_DISPLAY_CHARS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +152,12 @@ def _addr_spec(tokens: list[Token]) -> tuple[str, str] | None:
 
 def _trim(tokens: list[Token]) -> list[Token]:
     body = [t for t in tokens if t.kind != "comment"]
-    while body and body[0].kind == "space":
-        body.pop(0)
-    while body and body[-1].kind == "space":
-        body.pop()
-    return body
+    start, end = 0, len(body)
+    while start < end and body[start].kind == "space":
+        start += 1
+    while end > start and body[end - 1].kind == "space":
+        end -= 1
+    return body[start:end]
 
 
 def _display(tokens: list[Token]) -> str:
@@ -157,15 +165,36 @@ def _display(tokens: list[Token]) -> str:
     return re.sub(r"\s+", " ", decode_words("".join(words))).strip()
 
 
+def addresses_in_text(text: str) -> list[str]:
+    """Addresses written in free text (a display name, a comment), in order, lower-cased."""
+    found: list[str] = []
+    for run in _ADDRESS_RUN.finditer(text):
+        pieces = run.group().split("@")
+        for before, after in zip(pieces, pieces[1:], strict=False):
+            local = before[-MAX_LOCAL:].lstrip(".")
+            domain = _DOMAIN_PREFIX.match(after)
+            if local and domain and len(found) < MAX_ADDRESSES:
+                found.append(f"{local}@{domain.group()}".lower())
+    return found
+
+
 def _make(spec: tuple[str, str], display: str, comments: list[str], raw: str) -> Address:
     local, domain = spec
     # Addresses written where a reader sees them: display name, comments, a quoted local part.
     shown = tuple(
         dict.fromkeys(
-            m.lower() for text in [display, *comments, local] for m in _EMAIL_IN_TEXT.findall(text)
+            found for text in [display, *comments, local] for found in addresses_in_text(text)
         )
     )
-    return Address(f"{local}@{domain}", local, domain, display, tuple(comments), shown, raw)
+    return Address(
+        f"{local}@{domain}",
+        local,
+        domain,
+        display[:MAX_DISPLAY_CHARS],
+        tuple(comment[:MAX_DISPLAY_CHARS] for comment in comments[:MAX_ADDRESSES]),
+        shown[:MAX_ADDRESSES],
+        raw[:MAX_DISPLAY_CHARS],
+    )
 
 
 def _irregular_phrase(tokens: list[Token]) -> bool:
@@ -178,11 +207,15 @@ def _mailbox(tokens: list[Token], raw: str, found: AddressList) -> None:
     angles = [i for i, t in enumerate(tokens) if t.kind == "angle"]
     if len(angles) > 1:
         found.malformed = True  # several angle-addrs: each one could receive the reply
+    if angles and any(t.kind not in ("space", "comment") for t in tokens[angles[-1] + 1 :]):
+        found.malformed = True  # text after the angle-addr: which part is the address?
     for position, index in enumerate(angles):
+        if len(found.addresses) + found.invalid >= MAX_ADDRESSES:
+            found.malformed = True  # no mail client shows more; the rest is not read
+            break
         inner, _closed = tokenize(re.sub(r"^\s*(@[^:]*:)", "", tokens[index].text))  # obs-route
         before = tokens[angles[position - 1] + 1 if position else 0 : index]
-        after = [t for t in tokens[index + 1 :] if t.kind not in ("space", "comment")]
-        if _irregular_phrase(before) or (after and len(angles) == 1):
+        if _irregular_phrase(before):
             found.malformed = True
         _record(found, _addr_spec(inner), _display(before), comments, raw, tokens[index].text)
     if not angles and _trim(tokens):
@@ -209,7 +242,11 @@ def parse_address_list(value: str) -> AddressList:
     """Every mailbox of an address-list header value (already unfolded and decoded)."""
     tokens, closed = tokenize(value)
     found = AddressList(malformed=not closed)
+    raw = value.strip()
     for segment in _split(_strip_group(tokens), ","):
+        if len(found.addresses) + found.invalid >= MAX_ADDRESSES:
+            found.malformed = True
+            break
         if _trim(segment):
-            _mailbox(segment, value.strip(), found)
+            _mailbox(segment, raw, found)
     return found

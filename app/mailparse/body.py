@@ -13,17 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 
-from bs4 import BeautifulSoup, Tag
-
+from app.mailparse.budget import Budget
 from app.mailparse.encoding import decode_bytes, decode_words, nfc
+from app.mailparse.html import html_to_text, tidy
 from app.mailparse.model import Attachment, Flag
 
-_DROPPED = ("script", "style", "noscript", "template", "head", "object", "embed", "svg")
-_BLOCKS = (
-    "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "hr", "section", "article", "header", "footer", "td", "th",
-)  # fmt: skip
 MAX_LINKS = 200
+# Longest header value of a MIME part that is read (the standard library's parameter
+# parsing is quadratic in it); real Content-Type and Content-Disposition values are far
+# shorter, RFC 2231 continuations of a long file name included.
+MAX_PART_HEADER_CHARS = 4096
 
 
 @dataclass
@@ -34,8 +33,11 @@ class Body:
     flags: set[str] = field(default_factory=set)
 
 
-def walk(message: Message, max_parts: int, max_depth: int, flags: set[str]) -> Iterator[Message]:
-    """Leaf parts in document order; stops at `max_parts` parts or `max_depth` levels."""
+def walk(
+    message: Message, max_parts: int, max_depth: int, flags: set[str], budget: Budget
+) -> Iterator[Message]:
+    """Leaf parts in document order; stops at `max_parts` parts, `max_depth` levels or
+    when the budget is spent."""
     stack: list[tuple[Message, int]] = [(message, 0)]
     seen = 0
     while stack:
@@ -44,8 +46,11 @@ def walk(message: Message, max_parts: int, max_depth: int, flags: set[str]) -> I
         if seen > max_parts:
             flags.add(Flag.TOO_MANY_PARTS)
             return
+        if budget.spent:
+            flags.add(Flag.OVER_BUDGET)
+            return
         if part.defects:
-            flags.add(Flag.MALFORMED)
+            flags.add(Flag.MIME_DEFECTS)
         if not part.is_multipart():
             yield part
         elif depth >= max_depth:
@@ -74,31 +79,6 @@ def _payload(part: Message, byte_cap: int) -> bytes:
     return data[:byte_cap] if isinstance(data, bytes) else b""
 
 
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Visible text of an HTML part, and the targets of its links."""
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup.find_all(_DROPPED):
-        tag.decompose()
-    links: list[str] = []
-    for anchor in soup.find_all("a"):
-        href = anchor.get("href") if isinstance(anchor, Tag) else None
-        if isinstance(href, str) and href.strip() and not href.startswith("#"):
-            target = href.strip()
-            links.append(target)
-            if target not in anchor.get_text():
-                anchor.append(f" <{target}>")
-    for block in soup.find_all(_BLOCKS):
-        block.insert_before("\n")
-        block.insert_after("\n")
-    return tidy(soup.get_text()), links
-
-
-def tidy(text: str) -> str:
-    """Collapse runs of blanks, trim lines, keep at most one empty line in a row."""
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
 def _read_text(part: Message, kind: str, byte_cap: int, body: Body) -> None:
     try:
         charset = part.get_content_charset()
@@ -108,8 +88,8 @@ def _read_text(part: Message, kind: str, byte_cap: int, body: Body) -> None:
     if unknown:
         body.flags.add(Flag.UNKNOWN_CHARSET)
     if kind == "html":
-        text, links = html_to_text(text)
-        body.links.extend(links[: MAX_LINKS - len(body.links)])
+        text, links = html_to_text(text, MAX_LINKS - len(body.links))
+        body.links.extend(links)
     else:
         text = tidy(text)
     if text:
@@ -127,11 +107,20 @@ def _leaf(part: Message, byte_cap: int, body: Body) -> None:
     body.attachments.append(Attachment(filename, content_type, size))
 
 
-def read_body(message: Message, *, max_text_chars: int, max_parts: int, max_depth: int) -> Body:
+def _cut(name: str, value: str) -> bool:
+    """Whether a MIME field was cut at the bound (the envelope's fields are read elsewhere)."""
+    return name.lower().startswith("content-") and len(value) >= MAX_PART_HEADER_CHARS
+
+
+def read_body(
+    message: Message, *, max_text_chars: int, max_parts: int, max_depth: int, budget: Budget
+) -> Body:
     body = Body()
     # Enough bytes for max_text_chars of 4-byte characters inside generous HTML markup.
     byte_cap = max(64 * 1024, max_text_chars * 16)
-    for part in walk(message, max_parts, max_depth, body.flags):
+    for part in walk(message, max_parts, max_depth, body.flags, budget):
+        if any(_cut(name, value) for name, value in part.raw_items()):
+            body.flags.add(Flag.HEADER_TOO_LONG)
         _leaf(part, byte_cap, body)
     return body
 

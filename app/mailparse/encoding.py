@@ -4,6 +4,8 @@ Vietnamese mail arrives in UTF-8 and in windows-1258, whose Python codec yields 
 letters followed by combining tone marks; every text is normalised to NFC so that "ệ"
 compares equal however it was encoded. Unknown or lying charsets never raise: the bytes are
 read as UTF-8 when they are valid UTF-8, else as windows-1258, and the caller is told.
+A label that names a codec which is not a character set (`rot13`, `hex`, `zlib`, `base64`,
+`idna`, `punycode`) counts as unknown: the text under it is still read, never dropped.
 """
 
 from __future__ import annotations
@@ -34,16 +36,23 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Codecs Python registers that decode bytes but are not character sets of text in mail:
+# they raise on ordinary bytes or turn them into something else entirely.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape"})
+
+
 def codec_for(charset: str | None) -> str | None:
-    """Python codec name for a MIME charset label; None when absent or unknown."""
+    """Python codec name for a MIME charset label; None when absent, unknown or not text."""
     label = (charset or "").strip().strip("\"'").lower().split("*", 1)[0]  # RFC 2231 *lang
     label = _ALIASES.get(label, label)
-    if not label:
+    if not label or len(label) > 64:
         return None
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        name = codecs.lookup(label).name
+        b"a".decode(name, "replace")  # LookupError for bytes-to-bytes codecs (hex, zlib, …)
+    except (LookupError, UnicodeError):
         return None
+    return None if name in _NOT_CHARSETS else name
 
 
 def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
@@ -52,12 +61,15 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
     unknown = bool((charset or "").strip()) and codec is None
     if codec == "ascii" and not data.isascii():
         codec = None  # "us-ascii" declared on 8-bit text: the usual lie is UTF-8
-    if codec is None:
+    if codec is not None:
         try:
-            return nfc(data.decode("utf-8")), unknown
-        except UnicodeDecodeError:
-            return nfc(data.decode("cp1258", "replace")), unknown
-    return nfc(data.decode(codec, "replace")), unknown
+            return nfc(data.decode(codec, "replace")), unknown
+        except (UnicodeError, LookupError, ValueError):  # a codec that fails despite "replace"
+            unknown = True
+    try:
+        return nfc(data.decode("utf-8")), unknown
+    except UnicodeDecodeError:
+        return nfc(data.decode("cp1258", "replace")), unknown
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
@@ -69,8 +81,21 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
 
 def decode_words(text: str) -> str:
     """Decode RFC 2047 encoded words; adjacent words join without the space between."""
+    return decode_words_telling(text)[0]
+
+
+def decode_words_telling(text: str) -> tuple[str, bool]:
+    """`decode_words(text)`, and whether a word declared a charset that is not one."""
     if "=?" not in text:
-        return nfc(text)
+        return nfc(text), False
+    unknown = False
+
+    def decoded(data: bytes, charset: str | None) -> str:
+        nonlocal unknown
+        text, unknown_here = decode_bytes(data, charset)
+        unknown = unknown or unknown_here
+        return text
+
     joined = _BETWEEN_WORDS.sub(r"\1", text)
     pieces: list[str] = []
     position = 0
@@ -79,7 +104,7 @@ def decode_words(text: str) -> str:
     for match in ENCODED_WORD.finditer(joined):
         charset, encoding, payload = match.groups()
         if match.start() != position or charset.lower() != pending_charset:
-            pieces.append(decode_bytes(pending, pending_charset)[0] if pending else "")
+            pieces.append(decoded(pending, pending_charset) if pending else "")
             pieces.append(joined[position : match.start()])
             pending, pending_charset = b"", charset.lower()
         try:
@@ -87,9 +112,9 @@ def decode_words(text: str) -> str:
         except (binascii.Error, ValueError):
             pending += match.group(0).encode("utf-8")
         position = match.end()
-    pieces.append(decode_bytes(pending, pending_charset)[0] if pending else "")
+    pieces.append(decoded(pending, pending_charset) if pending else "")
     pieces.append(joined[position:])
-    return nfc("".join(pieces))
+    return nfc("".join(pieces)), unknown
 
 
 def header_text(raw: str) -> str:

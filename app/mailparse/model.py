@@ -16,12 +16,27 @@ class Flag:
     ENCODED_WORD_IN_ADDRESS = "mail.encoded_word_in_address"  # RFC 2047 §5 forbids it
     MULTIPLE_REPLY_TO = "mail.multiple_reply_to"
     UNKNOWN_CHARSET = "mail.unknown_charset"
+    UNDECODABLE_HEADER = "mail.undecodable_header"  # read with replacement characters
     TOO_MANY_HEADERS = "mail.too_many_headers"
+    HEADER_TOO_LONG = "mail.header_too_long"  # a field cut at the bound (the rest not read)
     TOO_MANY_PARTS = "mail.too_many_parts"
     TOO_DEEP = "mail.too_deep"
     TEXT_TRUNCATED = "mail.text_truncated"
-    MALFORMED = "mail.malformed"  # structural defects found by the MIME parser
+    MIME_DEFECTS = "mail.mime_defects"  # structural defects a reader works around
     UNREADABLE = "mail.unreadable"  # the parser failed; what was read before is kept
+    OVER_BUDGET = "mail.over_budget"  # the CPU budget ran out (or the client left): rest skipped
+
+    # What kept part of the message from being read: the mail.malformed finding.
+    INCOMPLETE = (
+        UNDECODABLE_HEADER,
+        TOO_MANY_HEADERS,
+        HEADER_TOO_LONG,
+        TOO_MANY_PARTS,
+        TOO_DEEP,
+        UNREADABLE,
+        OVER_BUDGET,
+        UNKNOWN_CHARSET,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +74,7 @@ class ParsedMessage:
 
     from_addresses: tuple[Address, ...] = ()
     from_header_count: int = 0
+    from_fields: tuple[str, ...] = ()  # every From field as written, decoded as far as it goes
     reply_to: tuple[Address, ...] = ()
     return_path: str | None = None  # "" for the null sender <>
     subject: str = ""
