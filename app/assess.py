@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from app.claim import Claim, Context
 from app.extract import Extracted, extract, indicators, is_official
-from app.findings import Finding, Severity, Verdict, verdict_for
+from app.findings import Finding, Severity, Verdict, first_of_each_code, verdict_for
 from app.reference.models import Reference
 from app.validators.channel import check_channel
 from app.validators.links import check_link
@@ -21,11 +22,15 @@ _SEVERITY_RANK = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
+    """`findings` are at most Context.findings_per_code of each code, the gravest first;
+    `omitted` counts, by code, those left out. The verdict and the advice rest on all."""
+
     verdict: Verdict
     findings: tuple[Finding, ...]
     extracted: Extracted
     advice: tuple[str, ...]  # keys of the advice catalogue, rendered per language
     received_at: dt.datetime
+    omitted: Mapping[str, int] = field(default_factory=dict)
 
 
 def _ticket_findings(
@@ -194,4 +199,6 @@ def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -
     ]
     ordered = tuple(sorted(dict.fromkeys(findings), key=_sort_key))
     verdict = verdict_for(list(ordered))
-    return Assessment(verdict, ordered, ex, advice_for(verdict, ordered), received)
+    advice = advice_for(verdict, ordered)
+    shown, omitted = first_of_each_code(ordered, context.findings_per_code)
+    return Assessment(verdict, shown, ex, advice, received, omitted)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.findings import Finding
+from app.findings import FINDINGS_PER_CODE, Finding
 from app.reference.models import Reference
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -85,6 +85,7 @@ class Context:
     ticket code of the claim that the registry knows to its record. `reported` maps the
     claim's indicators that were reported before to their report counts. `extra_findings`
     are findings an adapter computed itself (the mail gateway's authentication results).
+    `findings_per_code` bounds how many findings of one code the assessment lists.
     """
 
     reference: Reference
@@ -95,3 +96,4 @@ class Context:
     reported: Mapping[Indicator, int] = field(default_factory=dict)
     report_danger_threshold: int = 3
     extra_findings: tuple[Finding, ...] = ()
+    findings_per_code: int = FINDINGS_PER_CODE

@@ -6,6 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+# An answer lists at most this many findings of one code. A pasted list of 1,800 numbers is
+# 1,800 findings of one code, 777 KB of JSON that says nothing the first few do not; the
+# verdict and the advice still rest on every finding, and the rest are counted.
+FINDINGS_PER_CODE = 3
+
 
 class Severity(StrEnum):
     INFO = "info"
@@ -126,3 +131,22 @@ def verdict_for(findings: list[Finding]) -> Verdict:
     if any(f.proof for f in findings):
         return Verdict.AUTHENTIC
     return Verdict.PLAUSIBLE
+
+
+def first_of_each_code(
+    ordered: tuple[Finding, ...], per_code: int
+) -> tuple[tuple[Finding, ...], dict[str, int]]:
+    """The first `per_code` findings of each code in the given order, and how many of each
+    code were left out. Given findings sorted gravest first, a danger is never left out while
+    a lesser finding of its code is kept."""
+    kept: list[Finding] = []
+    seen: dict[str, int] = {}
+    omitted: dict[str, int] = {}
+    for finding in ordered:
+        count = seen.get(finding.code, 0)
+        seen[finding.code] = count + 1
+        if count < per_code:
+            kept.append(finding)
+        else:
+            omitted[finding.code] = omitted.get(finding.code, 0) + 1
+    return tuple(kept), omitted

@@ -207,3 +207,41 @@ def test_advice_always_names_the_switchboard_and_official_address(reference: Ref
     for value in ("hotrocntt@gmail.com", "hotrocntt@vst.gov.vn"):
         result = assess(claim(sender=value), Context(reference=reference))
         assert {"call_switchboard", "write_official", "never_give"} <= set(result.advice)
+
+
+def test_a_directory_of_numbers_lists_the_first_few_and_counts_the_rest(
+    reference: Reference,
+) -> None:
+    directory = " ".join(f"09{i:08d}" for i in range(1800))  # 19,799 characters
+    result = assess(claim(message=directory), Context(reference=reference))
+    mobiles = [f.evidence for f in result.findings if f.code == "phone.mobile"]
+    assert mobiles == ["0900000000", "0900000001", "0900000002"]  # the first, in text order
+    assert result.omitted == {"phone.mobile": 1797}
+    assert result.verdict is Verdict.IMPERSONATION
+
+
+def test_a_reported_danger_late_in_the_text_is_listed_before_earlier_warnings(
+    reference: Reference,
+) -> None:
+    numbers = [f"09{i:08d}" for i in range(1, 7)]
+    reported = {Indicator(IndicatorKind.PHONE, f"+849{n[2:]}"): 1 for n in numbers[:-1]}
+    reported[Indicator(IndicatorKind.PHONE, f"+849{numbers[-1][2:]}")] = 3  # past the threshold
+    result = assess(
+        claim(message=" ".join(numbers), ticket_code=GOOD_TICKET),
+        Context(reference=reference, reported=reported, findings_per_code=3),
+    )
+    listed = [(f.severity, f.evidence) for f in result.findings if f.code == "reported.phone"]
+    assert listed[0] == (Severity.DANGER, "+84900000006")
+    assert [severity for severity, _ in listed[1:]] == [Severity.WARNING] * 2
+    assert result.omitted["reported.phone"] == 3
+
+
+def test_an_ordinary_message_leaves_nothing_out(reference: Reference) -> None:
+    text = (
+        "Em ở KBNN, số 0901234567 hoặc 0912345678, mã SD230229-000001, vào bit.ly/x, email "
+        "hotrocntt@gmail.com, máy lẻ 88617, 88618 hoặc 12345"
+    )
+    bounded = assess(claim(message=text), Context(reference=reference))
+    whole = assess(claim(message=text), Context(reference=reference, findings_per_code=10**6))
+    assert bounded.omitted == {}
+    assert bounded.findings == whole.findings

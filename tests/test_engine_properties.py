@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.assess import assess
 from app.claim import VIETNAM, Claim, Context
-from app.findings import Verdict
+from app.findings import Finding, Verdict
 from app.reference import cached_reference
 
 REFERENCE = cached_reference()
@@ -77,3 +78,20 @@ def test_engine_handles_texts_at_the_size_limit(parts: list[str], seed: int) -> 
     message = (unit * (20_000 // len(unit) + 1))[: 20_000 - seed]
     result = assess(Claim(message=message, received_at=RECEIVED), Context(reference=REFERENCE))
     assert result.verdict in Verdict
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(message=texts)
+def test_listing_one_finding_of_a_code_keeps_the_verdict_advice_and_the_first_of_each(
+    message: str,
+) -> None:
+    claim = Claim(message=message, received_at=RECEIVED)
+    bounded = assess(claim, Context(reference=REFERENCE, findings_per_code=1))
+    whole = assess(claim, Context(reference=REFERENCE, findings_per_code=10**6))
+    assert (bounded.verdict, bounded.advice) == (whole.verdict, whole.advice)
+    firsts: dict[str, Finding] = {}
+    for finding in whole.findings:
+        firsts.setdefault(finding.code, finding)
+    assert bounded.findings == tuple(firsts.values())
+    counts = Counter(f.code for f in whole.findings)
+    assert bounded.omitted == {code: n - 1 for code, n in counts.items() if n > 1}
