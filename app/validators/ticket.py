@@ -70,6 +70,24 @@ def find_tickets(text: str, spec: Ticket) -> list[TicketMention]:
     return found
 
 
+# Days are counted from this midnight in Vietnam (see _day_in_vietnam).
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=VIETNAM)
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
+_LAST_ORDINAL = dt.date.max.toordinal()
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _day_in_vietnam(moment: dt.datetime) -> dt.date:
+    """The calendar day in Vietnam at `moment` (a moment without an offset is read as
+    Vietnam time). Counted in whole days from an epoch and held within the calendar, for
+    astimezone() overflows within a day of the years 1 and 9999: no moment can make it fail.
+    """
+    if moment.utcoffset() is None:
+        return moment.date()
+    ordinal = _EPOCH_ORDINAL + (moment - _EPOCH) // _ONE_DAY
+    return dt.date.fromordinal(min(max(ordinal, 1), _LAST_ORDINAL))
+
+
 def _opened_on(code: str) -> dt.date | None:
     yy, mm, dd = int(code[2:4]), int(code[4:6]), int(code[6:8])
     try:
@@ -107,7 +125,7 @@ def check_ticket(
     opened = _opened_on(mention.code)
     if opened is None:
         return [finding("ticket.invalid_date", Severity.DANGER, date=mention.code[2:8])]
-    received_day = received_at.astimezone(VIETNAM).date()
+    received_day = _day_in_vietnam(received_at)
     if opened > received_day:
         return [
             finding(

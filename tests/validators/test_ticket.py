@@ -77,6 +77,29 @@ def test_future_is_judged_in_vietnam_time_not_utc(reference: Reference) -> None:
     assert codes("SD251122-000001", reference, received) == ["ticket.future_date"]
 
 
+
+def test_receipt_on_the_calendar_s_last_day_in_utc_is_judged_not_overflowed(
+    reference: Reference,
+) -> None:
+    # 17:00 UTC on 31/12/9999 is already the year 10000 in Vietnam, past datetime's range:
+    # the day is held at the calendar's last, and a code of 2025 is old there.
+    received = dt.datetime(9999, 12, 31, 17, 0, tzinfo=dt.UTC)
+    assert codes("SD251120-000123", reference, received) == ["ticket.valid", "ticket.stale"]
+
+
+def test_receipt_before_the_calendar_s_first_day_in_vietnam_is_judged_not_overflowed(
+    reference: Reference,
+) -> None:
+    # 00:00 at +14:00 on 01/01/0001 is still the year 0 in Vietnam: every code is future.
+    received = dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=14)))
+    assert codes("SD251120-000123", reference, received) == ["ticket.future_date"]
+
+
+def test_receipt_without_an_offset_is_read_as_vietnam_time(reference: Reference) -> None:
+    received = dt.datetime(2025, 11, 21, 23, 30)
+    assert codes("SD251122-000001", reference, received) == ["ticket.future_date"]
+    assert codes("SD251121-000001", reference, received) == ["ticket.valid"]
+
 def test_code_older_than_the_limit_is_stale(reference: Reference) -> None:
     assert codes("SD251020-000001", reference) == ["ticket.valid", "ticket.stale"]
     assert codes("SD251022-000001", reference) == ["ticket.valid"]
