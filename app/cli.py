@@ -70,6 +70,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  [{finding.severity.value}] {finding.code}: {finding.message}")
         if finding.source:
             print(f"      ({finding.source})")
+    for code, count in result.omitted.findings.items():
+        print(f"  [+{count}] {code}")
     print()
     for line in result.advice:
         print(f"  - {line}")

@@ -23,6 +23,10 @@ from app.validators.sender import ParsedSender, is_official_domain, parse_sender
 from app.validators.ticket import TicketMention, find_tickets
 
 MAX_ADDRESSES = 50
+# An answer lists at most this many identifiers of each kind, in the order found, and the
+# audit record keeps the indicators of those only: more than a real message holds, and a
+# bound on a pasted directory of numbers. The engine still checks every one.
+IDENTIFIERS_PER_KIND = 10
 _LOCAL_MAX = 64
 _ADDRESS = re.compile(
     rf"(?<![\w.+\-])[\w.+\-]{{1,{_LOCAL_MAX}}}@(?:[^\W_][\w\-]{{0,62}}\.)+[^\W\d_]{{2,24}}\b"
@@ -114,6 +118,27 @@ def extract(text: str, reference: Reference) -> Extracted:
         folded=folded,
         ticket_spans=tuple(t.span for t in tickets if t.span),
     )
+
+
+def leading(extracted: Extracted, count: int = IDENTIFIERS_PER_KIND) -> Extracted:
+    """The first `count` identifiers of each kind: those an answer lists."""
+    ex = extracted
+    return Extracted(
+        tickets=ex.tickets[:count],
+        senders=ex.senders[:count],
+        phones=ex.phones[:count],
+        extensions=ex.extensions[:count],
+        links=ex.links[:count],
+        folded=ex.folded,
+        ticket_spans=ex.ticket_spans,
+    )
+
+
+def is_longer_than(extracted: Extracted, count: int = IDENTIFIERS_PER_KIND) -> bool:
+    """Whether some kind holds more than `count` identifiers (leading() would cut it)."""
+    ex = extracted
+    kinds = (ex.tickets, ex.senders, ex.phones, ex.extensions, ex.links)
+    return any(len(found) > count for found in kinds)
 
 
 def indicators(claim: Claim, extracted: Extracted) -> set[Indicator]:

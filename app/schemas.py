@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.claim import Channel, Claim
-from app.findings import Severity, Verdict
+from app.extract import IDENTIFIERS_PER_KIND
+from app.findings import FINDINGS_PER_CODE, Severity, Verdict
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -86,10 +87,28 @@ class FindingOut(Schema):
 
 
 class ExtractedOut(Schema):
+    """Identifiers found in `message`, each once, in the order found; past the first few of
+    a list, the rest are counted in `omitted.extracted`."""
+
     emails: list[str]
     phones: list[str]
     ticket_codes: list[str]
     urls: list[str]
+
+
+class OmittedOut(Schema):
+    """What the answer leaves out so that it stays small, counted. Nothing is left out of
+    the verdict and the advice: they rest on every finding."""
+
+    findings: dict[str, int] = Field(
+        description=f"Findings left out of `findings`, by code: past the first "
+        f"{FINDINGS_PER_CODE} of a code (the gravest first), the rest are counted here, "
+        'e.g. `{"phone.mobile": 1795}`.'
+    )
+    extracted: dict[str, int] = Field(
+        description=f"Identifiers left out of each `extracted` list past its first "
+        f'{IDENTIFIERS_PER_KIND}, by list name, e.g. `{{"phones": 1790}}`.'
+    )
 
 
 class CheckResponse(Schema):
@@ -97,8 +116,15 @@ class CheckResponse(Schema):
     verdict: Verdict
     verdict_label: str
     summary: str
-    findings: list[FindingOut]
+    findings: list[FindingOut] = Field(
+        description=f"At most {FINDINGS_PER_CODE} findings of each code, the gravest "
+        "first; see `omitted`."
+    )
     extracted: ExtractedOut
+    omitted: OmittedOut = Field(
+        description="How many findings and identifiers were left out; empty for any "
+        "ordinary message."
+    )
     advice: list[str]
     received_at: dt.datetime
     stored: bool = Field(description="Whether the audit record of this check was stored.")

@@ -1,0 +1,64 @@
+"""POST /v1/check on messages crowded with identifiers: a small answer, the verdict of every
+finding, and how much was left out; an ordinary message answered as before."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import httpx
+import pytest
+
+from app.extract import IDENTIFIERS_PER_KIND
+from app.findings import FINDINGS_PER_CODE, Lang
+from app.present import identifiers, present
+from app.reference.models import Reference
+from tests.crowded import ANSWER_BYTES, MESSAGES, everything, expected, phone_directory
+
+ORDINARY = (
+    "Em bên KBNN, gọi em 0901 234 567 hoặc 0912 345 678, mã SD251120-000123, "
+    "vào bit.ly/kbnn hoặc mail hotrocntt@gmail.com, máy lẻ 88617 hay 12345"
+)
+
+
+def test_the_crowded_messages_are_as_crowded_as_the_issue_says(reference: Reference) -> None:
+    assert expected("phone_directory", reference).omitted == {"phone.mobile": 1797}
+    assert expected("ticket_list", reference).omitted == {
+        "ticket.valid": 1247,
+        "ticket.stale": 1247,
+    }
+    mixed = expected("mixed_worst_case", reference)
+    assert len(mixed.message) <= 20_000
+    assert len(mixed.omitted) >= 10  # ten codes past the bound, each by about a hundred
+
+
+@pytest.mark.parametrize("name", list(MESSAGES))
+async def test_a_crowded_message_answers_small_with_the_verdict_of_every_finding(
+    client: httpx.AsyncClient, reference: Reference, name: str
+) -> None:
+    case = expected(name, reference)
+    response = await client.post("/v1/check", json={"message": case.message})
+    assert response.status_code == 200
+    assert len(response.content) < ANSWER_BYTES
+    body = response.json()
+    assert body["verdict"] == case.verdict.value
+    assert body["omitted"] == {"findings": case.omitted, "extracted": case.omitted_extracted}
+    assert max(Counter(f["code"] for f in body["findings"]).values()) <= FINDINGS_PER_CODE
+    assert all(len(values) <= IDENTIFIERS_PER_KIND for values in body["extracted"].values())
+
+
+async def test_the_identifiers_listed_are_the_first_found(client: httpx.AsyncClient) -> None:
+    body = (await client.post("/v1/check", json={"message": phone_directory()})).json()
+    assert body["extracted"]["phones"] == [f"+849{i:08d}" for i in range(IDENTIFIERS_PER_KIND)]
+    assert body["omitted"]["extracted"] == {"phones": 1800 - IDENTIFIERS_PER_KIND}
+
+
+async def test_an_ordinary_message_is_answered_whole_with_nothing_omitted(
+    client: httpx.AsyncClient, reference: Reference
+) -> None:
+    body = (await client.post("/v1/check", json={"message": ORDINARY})).json()
+    whole = everything(ORDINARY, reference)
+    shown = present(whole, check_id="", lang=Lang.VI, ref=reference, stored=False)
+    assert body["omitted"] == {"findings": {}, "extracted": {}}
+    assert body["findings"] == [f.model_dump(mode="json") for f in shown.findings]
+    assert body["extracted"] == identifiers(whole.extracted)
+    assert body["verdict"] == whole.verdict.value
