@@ -160,6 +160,19 @@ def indicators(claim: Claim, extracted: Extracted) -> set[Indicator]:
     return found
 
 
+def listed_indicators(
+    claim: Claim, extracted: Extracted, among: Iterable[Indicator]
+) -> list[Indicator]:
+    """Those of the given indicators (the claim's, in any order) that an answer lists: the
+    claim's own fields and the first identifiers of each kind in the message (leading).
+    What the audit record keeps and a report counts: a pasted directory of 1,800 numbers is
+    neither 1,800 pairs in the record nor 1,800 counts raised by one report."""
+    if not is_longer_than(extracted):
+        return list(among)
+    listed = indicators(claim, leading(extracted))
+    return [indicator for indicator in among if indicator in listed]
+
+
 def is_official(indicator: Indicator, reference: Reference) -> bool:
     """The Treasury's own switchboard, addresses and domains: never a sign of a scam, so
     never counted by a report nor looked up."""

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assess import Assessment
 from app.claim import Claim, Indicator
+from app.extract import listed_indicators
 from app.models import CheckRecord, Report, utcnow
 from app.redact import excerpt
 from app.reference.models import Reference
@@ -54,7 +55,7 @@ def check_record(
     """The audit record of a check, as the column values the group commit inserts (an ORM
     object would cost a tenth of a millisecond per check to build and take apart again).
     `reportable` are the claim's indicators that a report may count
-    (app.store.reports.reportable), in their order."""
+    (app.store.reports.reportable), in their order; those the answer listed are kept."""
     return {
         "id": check_id,
         "created_at": utcnow(),
@@ -69,7 +70,10 @@ def check_record(
             tickets=assessment.extracted.ticket_spans,
         ),
         "full_text": claim.message if keep_text else None,
-        "indicators": [[i.kind.value, i.value] for i in reportable],
+        "indicators": [
+            [i.kind.value, i.value]
+            for i in listed_indicators(claim, assessment.extracted, reportable)
+        ],
     }
 
 

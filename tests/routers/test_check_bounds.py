@@ -3,13 +3,17 @@ finding, and how much was left out; an ordinary message answered as before."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 
 import httpx
 import pytest
 
+from app.config import Settings
+from app.db import Database
 from app.extract import IDENTIFIERS_PER_KIND
 from app.findings import FINDINGS_PER_CODE, Lang
+from app.models import CheckRecord
 from app.present import identifiers, present
 from app.reference.models import Reference
 from tests.crowded import ANSWER_BYTES, MESSAGES, everything, expected, phone_directory
@@ -62,3 +66,18 @@ async def test_an_ordinary_message_is_answered_whole_with_nothing_omitted(
     assert body["findings"] == [f.model_dump(mode="json") for f in shown.findings]
     assert body["extracted"] == identifiers(whole.extracted)
     assert body["verdict"] == whole.verdict.value
+
+
+async def test_the_audit_record_of_a_directory_keeps_the_indicators_it_listed(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    body = (await client.post("/v1/check", json={"message": phone_directory()})).json()
+    database = Database(settings)
+    try:
+        async with database.session() as session:
+            record = await session.get(CheckRecord, uuid.UUID(body["id"]))
+    finally:
+        await database.dispose()
+    assert record is not None
+    assert record.indicators == [["phone", phone] for phone in body["extracted"]["phones"]]
+    assert record.finding_codes == ["phone.mobile", "ticket.missing"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.assess import assess
 from app.claim import Channel, Claim, Context
 from app.db import Database
-from app.extract import extract, indicators
+from app.extract import IDENTIFIERS_PER_KIND, extract, indicators
 from app.models import CheckRecord, Report
 from app.reference.models import Reference
 from app.store.audit import CheckRow, check_record, input_digest, purge_checks, record_check
@@ -75,3 +75,16 @@ async def test_purge_deletes_only_older_records_and_keeps_their_reports(
         assert list(await session.scalars(select(CheckRecord.id))) == [new["id"]]
         report = (await session.scalars(select(Report))).one()
     assert (report.check_id, report.note) == (None, "scam")
+
+
+def test_record_of_a_directory_keeps_the_listed_numbers_and_the_claims_own(
+    reference: Reference,
+) -> None:
+    directory = " ".join(f"09{i:08d}" for i in range(1800))
+    claim = Claim(message=directory, phone="0977 777 777", sender="kbnn@hotro-kbnn.com")
+    indicators = record_of(claim, reference)["indicators"]
+    listed = [["phone", f"+849{i:08d}"] for i in range(IDENTIFIERS_PER_KIND)]
+    assert ["phone", "+84977777777"] in indicators
+    assert ["email", "kbnn@hotro-kbnn.com"] in indicators
+    assert [i for i in indicators if i[1].startswith("+849000")] == listed
+    assert len(indicators) == IDENTIFIERS_PER_KIND + 3  # and the address's domain
