@@ -11,6 +11,15 @@ from app.findings import FINDINGS_PER_CODE, Finding
 from app.reference.models import Reference
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+# When a claimed message can have been received: ticket codes name a day of 2000-2099
+# (SDyymmdd), and any time zone's view of a moment in this range is a real date.
+EARLIEST_RECEIVED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_RECEIVED = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def receivable(moment: dt.datetime) -> bool:
+    """Whether an aware moment lies in [EARLIEST_RECEIVED, LATEST_RECEIVED)."""
+    return EARLIEST_RECEIVED <= moment < LATEST_RECEIVED
 
 
 class Channel(StrEnum):

@@ -7,14 +7,18 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.claim import Channel, Claim
+from app.claim import EARLIEST_RECEIVED, LATEST_RECEIVED, Channel, Claim, receivable
 from app.extract import IDENTIFIERS_PER_KIND
 from app.findings import FINDINGS_PER_CODE, Severity, Verdict
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
+    if value.utcoffset() is None:
         raise ValueError("must carry a time zone offset, e.g. 2025-11-21T10:00:00+07:00")
+    if not receivable(value):
+        raise ValueError(
+            f"must lie between {EARLIEST_RECEIVED:%Y-%m-%d} and {LATEST_RECEIVED:%Y-%m-%d} (UTC)"
+        )
     return value
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.checking import run_check
-from app.claim import Channel, Claim
+from app.claim import Channel, Claim, receivable
 from app.services import Services
 from app.zalo.events import Event, EventName, link_text
 from app.zalo.reply import empty_reply, unreadable_reply, verdict_reply, welcome_reply
@@ -19,11 +19,14 @@ class Answer:
 
 
 def sent_at(event: Event) -> dt.datetime | None:
-    """When the user sent it (epoch milliseconds): a retried event is judged as of then."""
+    """When the user sent it (epoch milliseconds): a retried event is judged as of then.
+    None (judged as of now) for a timestamp no message can carry, as the check API refuses
+    one (app.claim.receivable)."""
     try:
-        return dt.datetime.fromtimestamp(int(event.timestamp) / 1000, dt.UTC)
+        moment = dt.datetime.fromtimestamp(int(event.timestamp) / 1000, dt.UTC)
     except (ValueError, OverflowError, OSError):
         return None
+    return moment if receivable(moment) else None
 
 
 async def assess_text(message: str, event: Event, services: Services) -> Answer:

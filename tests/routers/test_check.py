@@ -86,6 +86,44 @@ async def test_bad_claims_get_422_problem_details(
     assert fragment in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "received_at",
+    [
+        "9999-12-31T17:00:00+00:00",  # the year 10000 in Vietnam
+        "0001-01-01T00:00:00+14:00",  # the year 0 in UTC
+        "1999-12-31T23:59:59+00:00",
+        "2000-01-01T06:59:59+07:00",
+        "2100-01-01T00:00:00+00:00",
+    ],
+)
+async def test_received_at_outside_2000_to_2099_is_422(
+    client: httpx.AsyncClient, received_at: str
+) -> None:
+    payload = {"message": "mã SD251120-000123", "received_at": received_at}
+    response = await client.post("/v1/check", json=payload)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["detail"] == (
+        "received_at: Value error, must lie between 2000-01-01 and 2100-01-01 (UTC)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("received_at", "codes"),
+    [
+        ("2000-01-01T00:00:00+00:00", {"ticket.future_date"}),
+        ("2099-12-31T23:59:59+00:00", {"ticket.valid", "ticket.stale"}),
+    ],
+)
+async def test_received_at_at_the_edges_of_the_range_is_judged(
+    client: httpx.AsyncClient, received_at: str, codes: set[str]
+) -> None:
+    payload = {"ticket_code": "SD251120-000123", "received_at": received_at}
+    response = await client.post("/v1/check", json=payload)
+    assert response.status_code == 200
+    found = {f["code"] for f in response.json()["findings"] if f["code"].startswith("ticket.")}
+    assert found == codes
+
 async def test_invalid_json_gets_422_problem_details(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/check", content=b'{"message": ', headers={"content-type": "application/json"}

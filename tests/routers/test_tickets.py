@@ -65,6 +65,17 @@ async def test_code_failing_the_ticket_validator_is_422(
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize("issued_at", ["0001-01-01T00:00:00+14:00", "1999-12-31T23:59:59Z"])
+async def test_issued_at_before_2000_is_422(
+    client: httpx.AsyncClient, support: dict[str, str], issued_at: str
+) -> None:
+    body = {"code": CODE, "issued_at": issued_at}
+    response = await client.post("/v1/tickets", json=body, headers=support)
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "issued_at: Value error, must lie between 2000-01-01 and 2100-01-01 (UTC)"
+    )
+
 async def test_registered_ticket_can_be_read(
     client: httpx.AsyncClient, support: dict[str, str]
 ) -> None:
