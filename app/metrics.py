@@ -12,7 +12,8 @@ def observe_check(verdict: str, channel: str) -> None:
 
 
 # Zalo replies that reached an end: sent, or finally failed (failed = retries exhausted,
-# undeliverable = Zalo says the user cannot be messaged). Alert on the failure outcomes.
+# undeliverable = Zalo says the user cannot be messaged, unanswered = the event could not
+# be processed). Alert on the failure outcomes.
 ZALO_REPLIES = Counter(
     "thatgia_zalo_replies_total", "Zalo chatbot replies by final outcome", ["outcome"]
 )

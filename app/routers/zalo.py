@@ -27,7 +27,10 @@ class FailedReply(Schema):
     id: int
     event_id: int
     user_id: str
-    status: str = Field(description="failed (retries exhausted) or undeliverable")
+    status: str = Field(
+        description="failed (retries exhausted), undeliverable (Zalo refused the user), or "
+        "unanswered (the event could not be processed: nothing was sent; see last_error)"
+    )
     attempts: int
     error_code: int | None = Field(description="Zalo's error code of the last attempt.")
     last_error: str | None

@@ -21,7 +21,7 @@ from app.models import Base, utcnow
 from app.zalo.events import Event
 from app.zalo.leases import changed, free
 from app.zalo.models import EventStatus, ZaloEvent
-from app.zalo.outbox import Claimed, new_replies
+from app.zalo.outbox import Claimed, new_replies, record_unanswered
 from app.zalo.respond import Answer
 
 log = logging.getLogger("thatgia.zalo")
@@ -137,14 +137,20 @@ def finish_events(
     return new_replies(conn, replies, lease)
 
 
-def fail_event(conn: Connection, event: Inbound, error: str) -> None:
-    """An event that cannot be processed stays visible instead of being retried forever."""
+def fail_event(conn: Connection, event: Inbound, error: str) -> bool:
+    """An event that cannot be processed is not retried forever: it is marked failed, and
+    its missing reply is listed among the final failures. False if another worker had
+    already finished it."""
     log.error("Zalo event %s could not be processed: %s", event.event_key, error)
-    conn.execute(
+    result = conn.execute(
         update(EVENTS)
         .where(EVENTS.c.id == event.id, EVENTS.c.status == EventStatus.RECEIVED)
         .values(status=EventStatus.FAILED, error=error[:2000], locked_until=None)
     )
+    if changed(result) != 1:
+        return False
+    record_unanswered(conn, event.id, event.user_id, error)
+    return True
 
 
 def release_events(conn: Connection, ids: list[int]) -> None:

@@ -25,8 +25,9 @@ class ReplyStatus:
     SENT = "sent"
     FAILED = "failed"  # every attempt failed: retries exhausted
     UNDELIVERABLE = "undeliverable"  # Zalo said the user cannot be messaged now
+    UNANSWERED = "unanswered"  # its event could not be processed: nothing to send
 
-    FINAL_FAILURES = (FAILED, UNDELIVERABLE)
+    FINAL_FAILURES = (FAILED, UNDELIVERABLE, UNANSWERED)
 
 
 class ZaloEvent(Base):

@@ -64,6 +64,16 @@ def new_replies(
     return claimed
 
 
+def record_unanswered(conn: Connection, event_id: int, user_id: str, error: str) -> None:
+    """The reply an event that could not be processed never got, kept as a final failure:
+    listed with the others for an operator, rather than the user waiting unseen."""
+    now = utcnow()
+    row = {"event_id": event_id, "user_id": user_id, "text": "", "attempts": 0}
+    row |= {"status": ReplyStatus.UNANSWERED, "last_error": error[:2000]}
+    row |= {"next_attempt_at": now, "created_at": now, "finished_at": now}
+    conn.execute(insert(REPLIES), row)
+
+
 def backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential, capped, with jitter so replicas retrying together spread out."""
     delay: float = min(cap, base * 2.0 ** max(0, attempt - 1))

@@ -18,6 +18,7 @@ from collections import deque
 from sqlalchemy.engine import Connection
 
 from app.db import Database
+from app.metrics import observe_zalo_reply
 from app.services import Services
 from app.zalo.client import Outcome, SendResult, ZaloApi
 from app.zalo.events import parse_event
@@ -199,7 +200,8 @@ class Worker:
         except Exception as exc:  # a bug on one event must not stall the others
             log.exception("Zalo event %d: no answer", event.id)
             error = f"{type(exc).__name__}: {exc}"
-            await self.writer.run(lambda conn: fail_event(conn, event, error))
+            if await self.writer.run(lambda conn: fail_event(conn, event, error)):
+                observe_zalo_reply(ReplyStatus.UNANSWERED)
             return None
 
     async def _deliver(self, claimed: Claimed) -> None:

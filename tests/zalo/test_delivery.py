@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.db import Database
+from app.services import Services
 from app.store.keys import create_key
-from app.zalo.events import parse_event
+from app.zalo.events import Event, parse_event
 from app.zalo.inbox import event_row, store_events
-from app.zalo.models import ReplyStatus, ZaloReply, ZaloToken
+from app.zalo.models import EventStatus, ReplyStatus, ZaloEvent, ZaloReply, ZaloToken
+from app.zalo.respond import Answer
 from tests.zalo.conftest import USER, Chatbot, eventually, running_chatbot, text_event
 from tests.zalo.standin import DROP, StandIn
 
@@ -103,6 +105,30 @@ async def test_reply_failing_every_attempt_is_listed_for_admins(
     headers = {"Authorization": f"Bearer {await admin_token(database)}"}
     listed = (await chatbot.client.get(url, headers=headers)).json()["failures"]
     assert [(f["id"], f["status"], f["attempts"]) for f in listed] == [(row.id, "failed", 4)]
+
+
+async def test_event_that_cannot_be_answered_is_listed_among_the_failures(
+    chatbot: Chatbot, database: Database, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(event: Event, services: Services) -> Answer:
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr("app.zalo.worker.answer", broken)
+    before = outcome_count(ReplyStatus.UNANSWERED)
+    await chatbot.say("mã pin", "m1")
+    [row] = await wait_finished(database, 1)
+    assert (row.status, row.attempts, row.text) == (ReplyStatus.UNANSWERED, 0, "")
+    assert outcome_count(ReplyStatus.UNANSWERED) == before + 1
+    headers = {"Authorization": f"Bearer {await admin_token(database)}"}
+    url = "/v1/integrations/zalo/failures"
+    listed = (await chatbot.client.get(url, headers=headers)).json()["failures"]
+    assert [(f["event_id"], f["user_id"], f["status"], f["last_error"]) for f in listed] == [
+        (row.event_id, USER, "unanswered", "RuntimeError: the engine broke")
+    ]
+    async with database.session() as session:
+        event = await session.get(ZaloEvent, row.event_id)
+    assert event is not None and event.status == EventStatus.FAILED
+    assert standin.sent == []
 
 
 async def test_pending_replies_resume_after_a_restart_none_lost_none_twice(
