@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from app.zalo.models import EVENT_KEY_CHARS, USER_ID_CHARS
 
 
 class Loose(BaseModel):
@@ -63,14 +66,23 @@ class Event(Loose):
 
     @property
     def key(self) -> str:
-        """What makes a delivery the same event when Zalo sends it again."""
+        """What makes a delivery the same event when Zalo sends it again: the message id
+        (else who did what when), whole, or its SHA-256 when longer than the stored key.
+        Never cut: two ids alike in their first characters are two messages."""
         if self.message.msg_id:
-            return f"msg:{self.message.msg_id}"
-        return f"{self.event_name}:{self.user_id}:{self.timestamp}"
+            natural = f"msg:{self.message.msg_id}"
+        else:
+            natural = f"{self.event_name}:{self.user_id}:{self.timestamp}"
+        if len(natural) <= EVENT_KEY_CHARS:
+            return natural
+        return "sha256:" + hashlib.sha256(natural.encode()).hexdigest()
 
     @property
     def handled(self) -> bool:
-        return self.event_name in set(EventName) and bool(self.user_id)
+        """An event we answer: of a kind we know, from a user id the outbox can hold whole
+        (Zalo's are about 20 digits; a cut one would address someone else)."""
+        user_id = self.user_id
+        return self.event_name in set(EventName) and 0 < len(user_id) <= USER_ID_CHARS
 
 
 def parse_event(raw_body: bytes) -> Event | None:

@@ -40,9 +40,9 @@ class Inbound:
 def event_row(event: Event, raw_body: bytes, lease: float) -> dict[str, Any]:
     now = utcnow()
     return {
-        "event_key": event.key[:200],
-        "event_name": event.event_name[:64],
-        "user_id": event.user_id[:64],
+        "event_key": event.key,
+        "event_name": event.event_name,
+        "user_id": event.user_id,
         "body": raw_body.decode("utf-8", errors="replace"),
         "status": EventStatus.RECEIVED,
         "received_at": now,

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models import Base, UTCDateTime, utcnow
 
+# Column widths the webhook must fit whole (app.zalo.events): never cut an id to fit.
+EVENT_KEY_CHARS = 200
+USER_ID_CHARS = 64
+
 
 class EventStatus:
     RECEIVED = "received"  # stored by the webhook, not yet turned into a reply
@@ -36,9 +40,9 @@ class ZaloEvent(Base):
     __tablename__ = "zalo_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    event_key: Mapped[str] = mapped_column(String(EVENT_KEY_CHARS), unique=True)
     event_name: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(USER_ID_CHARS))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=EventStatus.RECEIVED)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -59,7 +63,7 @@ class ZaloReply(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("zalo_events.id", ondelete="CASCADE"), unique=True
     )
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(USER_ID_CHARS))
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=ReplyStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
