@@ -6,8 +6,9 @@ import hashlib
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.zalo.jsonbody import read_json
 from app.zalo.models import EVENT_KEY_CHARS, USER_ID_CHARS
 
 
@@ -87,10 +88,7 @@ class Event(Loose):
 
 def parse_event(raw_body: bytes) -> Event | None:
     """The event, or None when the body is not an event we can read."""
-    try:
-        return Event.model_validate_json(raw_body)
-    except ValidationError:
-        return None
+    return read_json(raw_body, Event)
 
 
 def link_text(event: Event) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+
+from app.zalo.events import Loose, Stamp
+from app.zalo.jsonbody import read_json
 
 PREFIX = "mac="
 
@@ -19,18 +21,15 @@ def expected_mac(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: st
     return digest.hexdigest()
 
 
+class Stamped(Loose):
+    timestamp: Stamp | None = None
+
+
 def body_timestamp(raw_body: bytes) -> str | None:
-    """The `timestamp` field of the body, exactly as sent (a string of epoch milliseconds)."""
-    try:
-        parsed = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(parsed, dict):
-        return None
-    value = parsed.get("timestamp")
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    return str(value)
+    """The `timestamp` field of the body, exactly as sent (a string of epoch milliseconds),
+    read as the event itself is (app.zalo.jsonbody: so never past a fixed depth)."""
+    stamped = read_json(raw_body, Stamped)
+    return stamped.timestamp if stamped else None
 
 
 def verify(header: str | None, app_id: str, raw_body: bytes, oa_secret_key: str) -> bool:

@@ -3,15 +3,20 @@ entry, never a 500 nor silence."""
 
 from __future__ import annotations
 
+import json
+import logging
+
+import httpx
 import pytest
 from sqlalchemy import select
 
 from app.db import Database
 from app.zalo.models import ZaloEvent
-from tests.zalo.conftest import USER, Chatbot, eventually, text_event
+from tests.zalo.conftest import USER, Chatbot, eventually, sign, text_event
 
 pytestmark = pytest.mark.anyio
 
+WEBHOOK = "/v1/integrations/zalo/webhook"
 TICKET_TEXT = "Em bên Kho bạc, mã yêu cầu SD251120-000123, anh gửi em mã PIN nhé"
 
 
@@ -29,6 +34,20 @@ async def test_event_stamped_at_the_end_of_the_calendar_is_answered_as_of_now(
     assert "MẠO DANH" in far.splitlines()[0]
 
 
+async def test_body_nested_a_thousand_deep_is_401_without_a_traceback(
+    chatbot: Chatbot, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"timestamp": "1", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    assert len(body) < 2100
+    headers = {"X-ZEvent-Signature": "mac=" + "0" * 64}
+    with caplog.at_level(logging.WARNING):
+        response = await chatbot.client.post(WEBHOOK, content=body, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert await events(database) == []
+
+
 async def test_message_ids_alike_in_their_first_196_characters_are_two_messages(
     chatbot: Chatbot, database: Database
 ) -> None:
@@ -40,12 +59,43 @@ async def test_message_ids_alike_in_their_first_196_characters_are_two_messages(
     assert len(await events(database)) == 2
 
 
+async def test_text_with_a_lone_surrogate_is_answered_with_it_replaced(
+    chatbot: Chatbot,
+) -> None:
+    # Half an emoji: JSON can carry it escaped (json.dumps writes "\ud83d"), UTF-8 cannot.
+    event = text_event(chatbot.standin.app_id, "Anh gửi em mã PIN nhé \ud83d", "m-half")
+    body = json.dumps(event).encode()
+    assert b"\\ud83d" in body
+    assert (await post_signed(chatbot, body)).json() == {"status": "accepted"}
+    await eventually(lambda: bool(chatbot.standin.texts_to(USER)))
+    reply = chatbot.standin.texts_to(USER)[0]
+    assert "MẠO DANH" in reply.splitlines()[0]
+    assert "\ud83d" not in reply
+
+
 async def test_user_id_longer_than_the_outbox_holds_is_ignored_not_cut(
     chatbot: Chatbot, database: Database
 ) -> None:
     event = text_event(chatbot.standin.app_id, "mã pin", "m-long-user", user="9" * 65)
     assert (await chatbot.post(event)).json() == {"status": "ignored"}
     assert await events(database) == []
+
+
+async def test_event_with_a_lone_surrogate_in_its_timestamp_is_401(
+    chatbot: Chatbot,
+) -> None:
+    event = text_event(chatbot.standin.app_id, "mã pin", "m-odd-stamp")
+    event["timestamp"] = "1\ud800"  # no mac can be made over it: it has no UTF-8
+    headers = {"X-ZEvent-Signature": "mac=" + "0" * 64}
+    body = json.dumps(event).encode()
+    response = await chatbot.client.post(WEBHOOK, content=body, headers=headers)
+    assert response.status_code == 401
+
+
+async def post_signed(chatbot: Chatbot, body: bytes) -> httpx.Response:
+    """Post a body as written (Chatbot.post writes UTF-8, which cannot hold a surrogate)."""
+    headers = {"X-ZEvent-Signature": sign(body, chatbot.standin.app_id)}
+    return await chatbot.client.post(WEBHOOK, content=body, headers=headers)
 
 
 async def events(database: Database) -> list[ZaloEvent]:
