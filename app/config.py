@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     max_message_chars: Annotated[int, Field(ge=100)] = 20_000
     max_request_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
     mail_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    # Longest wait for the next part of a request body; past it, 408 and the connection
+    # is closed (a half-sent body would otherwise hold its connection while it stays open).
+    body_read_timeout: Annotated[float, Field(gt=0, le=600)] = 10.0
+    # CPU seconds one mail may spend being read; past it the rest is skipped (mail.malformed).
+    mail_cpu_budget: Annotated[float, Field(gt=0, le=60)] = 0.5
 
     # Rules
     ticket_stale_days: Annotated[int, Field(ge=1)] = 30

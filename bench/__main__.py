@@ -10,7 +10,7 @@ from app.native import engine_build
 
 # Each suite is a module bench/<name>.py with a run() -> None that prints its figures.
 # `instructions` (callgrind, a few minutes) runs only when named: make bench SUITES=instructions
-SUITES = ["engine", "http", "audit", "mail", "zalo"]
+SUITES = ["engine", "http", "audit", "mail", "hostile", "zalo"]
 
 
 def main(argv: list[str]) -> int:

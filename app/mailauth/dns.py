@@ -58,6 +58,10 @@ class Deadline:
     def expired(self) -> bool:
         return self.remaining() <= 0.0
 
+    def expire(self) -> None:
+        """Spend the rest now (the client went away): later lookups give temperror."""
+        self.expires_at = self._clock()
+
 
 class ResolverStats:
     """Counters over the resolver's life, for metrics and the benchmark."""

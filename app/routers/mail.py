@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request
-from pydantic import Field, IPvAnyAddress
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from app.auth import AUTH_RESPONSES, GatewayKey
 from app.checking import run_check
 from app.deps import LangDep, ServicesDep
 from app.errors import Unprocessable, UnsupportedMediaType
-from app.mailauth import FIELD_NAME, AuthenticationReport, Resolver, authenticate
+from app.mailauth import FIELD_NAME, AuthenticationReport, Deadline, Resolver, authenticate
 from app.mailauth import authentication_results as ar_header
 from app.mailcheck import attachment_findings, auth_findings, mail_claim, structure_findings
-from app.mailparse import parse_message
+from app.mailparse import Budget, parse_message
 from app.present import present
 from app.schemas import CheckResponse
 from app.services import Services
 
 router = APIRouter(prefix="/v1/mail", tags=["mail gateway"])
 MAIL_TYPES = ("message/rfc822", "application/octet-stream", "text/plain")
+
+
+def _plain_ip(value: str) -> str:
+    """An IPv4 or IPv6 address as SPF evaluates it: no zone (`%eth0`), no brackets."""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        address = None
+    if address is None or getattr(address, "scope_id", None):
+        raise ValueError("client_ip must be an IPv4 or IPv6 address, without a zone")
+    return str(address)
+
+
+ClientIP = Annotated[
+    str,
+    AfterValidator(_plain_ip),
+    WithJsonSchema({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}),
+]
 
 
 class MailCheckResponse(CheckResponse):
@@ -57,6 +78,7 @@ async def _authenticate(
     helo: str | None,
     mail_from: str | None,
     from_domain: str | None,
+    deadline: Deadline,
 ) -> AuthenticationReport:
     # DNS blocks: the event loop must not wait on it.
     job = partial(
@@ -67,9 +89,30 @@ async def _authenticate(
         mail_from=mail_from,
         from_domain=from_domain,
         resolver=resolver_for(services),
-        budget=services.settings.dns_budget,
+        budget=deadline,
     )
     return await anyio.to_thread.run_sync(job)
+
+
+@asynccontextmanager
+async def _stopped_if_client_leaves(
+    request: Request, budget: Budget, deadline: Deadline
+) -> AsyncIterator[None]:
+    """Work in worker threads cannot be killed: when the client goes away, the reading
+    and the DNS look-ups are told to stop at their next step instead."""
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        budget.cancel()
+        deadline.expire()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(watch)
+        try:
+            yield
+        finally:
+            group.cancel_scope.cancel()
 
 
 @router.post(
@@ -92,7 +135,7 @@ async def mail_check(
     services: ServicesDep,
     lang: LangDep,
     _caller: GatewayKey,
-    client_ip: Annotated[IPvAnyAddress | None, Query(description="SMTP client IP")] = None,
+    client_ip: Annotated[ClientIP | None, Query(description="SMTP client IP")] = None,
     helo: Annotated[str | None, Query(max_length=255)] = None,
     mail_from: Annotated[str | None, Query(max_length=320, description="envelope sender")] = None,
     content_type: Annotated[str | None, Header()] = None,
@@ -101,12 +144,14 @@ async def mail_check(
     raw = await request.body()
     _require_message(content_type, raw)
     settings = services.settings
-    parsed = await anyio.to_thread.run_sync(
-        partial(parse_message, raw, max_text_chars=settings.max_message_chars)
-    )
-    report = await _authenticate(
-        raw, services, str(client_ip) if client_ip else None, helo, mail_from, parsed.from_domain
-    )
+    budget, deadline = Budget(settings.mail_cpu_budget), Deadline(settings.dns_budget)
+    async with _stopped_if_client_leaves(request, budget, deadline):
+        parsed = await anyio.to_thread.run_sync(
+            partial(parse_message, raw, max_text_chars=settings.max_message_chars, budget=budget)
+        )
+        report = await _authenticate(
+            raw, services, client_ip, helo, mail_from, parsed.from_domain, deadline
+        )
     extra = (
         *auth_findings(parsed, report, services.reference),
         *structure_findings(parsed, mail_from, services.reference),
