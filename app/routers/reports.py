@@ -21,11 +21,12 @@ from app.auth import AUTH_RESPONSES, AdminKey, OptionalCaller
 from app.claim import IndicatorKind
 from app.db import SessionDep, WriteSessionDep
 from app.deps import JsonBody
+from app.jsonroute import JsonRoute
 from app.models import IndicatorCount, Report
 from app.schemas import Schema
 from app.store.reports import list_indicators, list_reports, record_report
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["reports"], route_class=JsonRoute)
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 

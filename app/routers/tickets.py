@@ -10,13 +10,14 @@ from app.auth import AUTH_RESPONSES, SupportKey
 from app.db import SessionDep, WriteSessionDep
 from app.deps import JsonBody, ReferenceDep
 from app.errors import Unprocessable
+from app.jsonroute import JsonRoute
 from app.models import Ticket
 from app.reference.models import Reference
 from app.schemas import AwareDatetime, Schema, TicketCode, UnitCode
 from app.store.tickets import get_ticket, issuable_code, register_ticket, revoke_ticket
 from app.validators.ticket import canonical
 
-router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
+router = APIRouter(prefix="/v1/tickets", tags=["tickets"], route_class=JsonRoute)
 
 
 class TicketIn(Schema):
