@@ -22,6 +22,11 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
+# Every integer parameter is bounded so that the database can compare it; past these a
+# driver fails the request. Row ids are INTEGER columns, 32-bit in PostgreSQL; other
+# integers (offsets) are 64-bit, the most SQLite binds.
+ROW_ID_MAX = 2**31 - 1
+SQL_INT_MAX = 2**63 - 1
 Extension = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2,8}$")]
 TicketCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{1,16}$")]

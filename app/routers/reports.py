@@ -23,7 +23,7 @@ from app.db import SessionDep, WriteSessionDep
 from app.deps import JsonBody
 from app.jsonroute import JsonRoute
 from app.models import IndicatorCount, Report
-from app.schemas import Schema
+from app.schemas import SQL_INT_MAX, Schema
 from app.store.reports import list_indicators, list_reports, record_report
 
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=JsonRoute)
@@ -115,7 +115,7 @@ async def read_reports(
     caller: AdminKey,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=SQL_INT_MAX)] = 0,
 ) -> list[ReportOut]:
     """Reports, newest first."""
     return [ReportOut.of(r) for r in await list_reports(session, limit=limit, offset=offset)]

@@ -11,7 +11,7 @@ from pydantic import Field
 from app.auth import AUTH_RESPONSES, AdminKey
 from app.db import DatabaseDep, unavailable_as_503
 from app.deps import ServicesDep
-from app.schemas import Schema
+from app.schemas import ROW_ID_MAX, Schema
 from app.services import Services
 from app.zalo.outbox import final_failures
 from app.zalo.webhook import WebhookAck, authenticate, receive, require_configured
@@ -75,7 +75,9 @@ async def failures(
     database: DatabaseDep,
     caller: AdminKey,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(description="Page: ids below this one.")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=ROW_ID_MAX, description="Page: ids below this one.")
+    ] = None,
 ) -> FailedReplies:
     """Replies that will not be delivered, newest first (scope admin)."""
     require_configured(services)

@@ -125,6 +125,19 @@ async def test_admin_lists_reports_newest_first(
     assert [r["id"] for r in listed.json()] == [second, first]
 
 
+@pytest.mark.parametrize(
+    ("offset", "status"), [(2**63, 422), (-1, 422), (2**63 - 1, 200), (10**30, 422)]
+)
+async def test_listing_offset_is_bounded_to_what_the_database_can_compare(
+    client: httpx.AsyncClient, make_key: KeyMaker, offset: int, status: int
+) -> None:
+    await report(client)
+    url = f"/v1/reports?offset={offset}"
+    listed = await client.get(url, headers=bearer(await make_key("admin")))
+    assert listed.status_code == status
+    assert listed.json() == [] if status == 200 else "offset" in listed.json()["detail"]
+
+
 async def test_admin_lists_indicators_most_reported_first(
     client: httpx.AsyncClient, make_key: KeyMaker
 ) -> None:

@@ -107,6 +107,20 @@ async def test_reply_failing_every_attempt_is_listed_for_admins(
     assert [(f["id"], f["status"], f["attempts"]) for f in listed] == [(row.id, "failed", 4)]
 
 
+@pytest.mark.parametrize(
+    ("before_id", "status"),
+    [(2**63, 422), (-(2**63), 422), (0, 422), (2**31, 422), (2**31 - 1, 200)],
+)
+async def test_failures_page_is_bounded_to_what_the_database_can_compare(
+    chatbot: Chatbot, database: Database, before_id: int, status: int
+) -> None:
+    headers = {"Authorization": f"Bearer {await admin_token(database)}"}
+    url = f"/v1/integrations/zalo/failures?before_id={before_id}"
+    response = await chatbot.client.get(url, headers=headers)
+    assert response.status_code == status
+    assert response.json() == {"failures": []} if status == 200 else "before_id" in response.text
+
+
 async def test_event_that_cannot_be_answered_is_listed_among_the_failures(
     chatbot: Chatbot, database: Database, standin: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
