@@ -10,7 +10,7 @@ BUILT  := $(VENV)/.built
 # the package is built again, so the extension never lags behind its source.
 COMPILED := $(wildcard $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["thatgia"]["compiled"])'))
 
-.PHONY: install serve test lint typecheck pytest bench screenshots clean
+.PHONY: install serve test lint typecheck pytest bench quality screenshots clean
 
 $(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ screenshots: $(BUILT)
 
 bench: $(BUILT)
 	$(BIN)/python -m bench $(SUITES)
+
+# Detection quality on the authors' corpus: verdict confusion, per-code precision and
+# recall, by author, genre and style, and every miss with its sentence or evidence.
+quality: $(BUILT)
+	$(BIN)/python -m tests.corpus.score tests/corpus/authors/*.jsonl --misses
 
 clean:
 	rm -rf $(VENV) var build .mypy_cache .ruff_cache .pytest_cache
