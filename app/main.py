@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.mail_max_bytes
         return settings.max_request_bytes
 
-    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(
+        BodyLimitMiddleware, limit_for=limit_for, read_timeout=settings.body_read_timeout
+    )
     # Outermost, so refusals by the body limit carry the security headers too.
     app.add_middleware(SecurityHeadersMiddleware, too_large_page=web.too_large_page)
     # FastAPI tries the routers in this order, each costing a few microseconds a request:
