@@ -1,9 +1,10 @@
 """API keys on requests: `Authorization: Bearer <token>`, checked against the database.
 
 `require_scope("gateway")` is a dependency for routes that need a key with that scope:
-401 (with `WWW-Authenticate: Bearer`) without a key or with an unknown or revoked one,
-403 when the key lacks the scope. Every request looks the key up, so a revocation takes
-effect at once.
+401 (with `WWW-Authenticate: Bearer`) without a key, with an unknown or revoked one, or
+with an Authorization header that is not `Bearer <token>`; 403 when the key lacks the
+scope. Every request looks the key up, so a revocation takes effect at once. Where a key
+is optional (OptionalCaller), a header sent must still be a valid key.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.requests import HTTPConnection
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.db import get_database, unavailable_as_503
@@ -34,7 +36,31 @@ class Caller:
     scopes: frozenset[str]
 
 
-_bearer = HTTPBearer(auto_error=False, description="An API key from `thatgia keys create`.")
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="thatgia"'}
+
+
+class StrictBearer(HTTPBearer):
+    """The bearer token; None without an Authorization header; 401 for a header that is
+    not `Bearer <token>`. FastAPI's own HTTPBearer returns None for `Basic …` or a bare
+    `Bearer`, so on a route where a key is optional such a header passed unseen while a
+    wrong bearer token was refused: one rule now, wherever a key is read."""
+
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        authorization = request.headers.get("Authorization")
+        if authorization is None:
+            return None
+        scheme, _, token = authorization.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized(
+                "The Authorization header must be `Bearer <token>`, with an API key from "
+                "`thatgia keys create`.",
+                headers=CHALLENGE,
+            )
+        return HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+
+
+_bearer = StrictBearer(auto_error=False, description="An API key from `thatgia keys create`.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -62,7 +88,7 @@ def require_scope(scope: Scope | str) -> Callable[[Request, Credentials], Awaita
         if caller is None:
             raise Unauthorized(
                 "This endpoint needs an API key: Authorization: Bearer <token>.",
-                headers={"WWW-Authenticate": 'Bearer realm="thatgia"'},
+                headers=CHALLENGE,
             )
         if wanted.value not in caller.scopes:
             raise Forbidden(
