@@ -54,7 +54,6 @@ def form_page(
         result=result,
         channels=[c.value for c in CHANNELS],
         field_ids=FIELD_IDS,
-        form_fields=FIELDS,
         message_length=str(len(form.message)),
         note_max=NOTE_MAX,
     )

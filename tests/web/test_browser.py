@@ -204,6 +204,30 @@ def test_switching_language_on_a_result_keeps_the_message_and_its_verdict(
     expect(page.locator(".verdict h2")).to_contain_text("MẠO DANH")
 
 
+def test_enter_in_a_field_of_a_result_checks_again_in_the_same_language(
+    page: Page, base_url: str
+) -> None:
+    # The switch submits the check form too; Enter must not be taken for it.
+    page.goto(base_url + "/")
+    check(page, SCAM)
+    expect(page.locator(".verdict h2")).to_contain_text("MẠO DANH")
+    page.fill("#sender", "hotrocntt@gmail.com")
+    with page.expect_navigation():
+        page.press("#sender", "Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("#sender")).to_have_value("hotrocntt@gmail.com")
+    expect(page.locator(".findings")).to_contain_text("hotrocntt@gmail.com")
+
+
+def test_the_switch_checks_the_text_in_the_box_as_it_is_now(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    check(page, SCAM)
+    page.fill("#message", genuine_message())
+    page.click("button.lang-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".verdict")).to_have_class("verdict verdict-plausible")
+
+
 @pytest.mark.parametrize("payload", XSS_PAYLOADS, ids=["script", "img-onerror", "js-link"])
 def test_a_hostile_paste_is_shown_as_text_and_never_runs(
     page: Page, base_url: str, watch: Watch, payload: str

@@ -17,8 +17,8 @@ async def test_a_script_tag_is_shown_escaped_in_the_result_and_in_the_box(
     response = await submit(client, message=f"Anh ơi {SCRIPT} gửi em mật khẩu")
     assert response.status_code == 200
     assert SCRIPT not in response.text
-    # In the marked-up message, back in the text area, and in the language switch's form.
-    assert response.text.count("&lt;script&gt;window.__pwned=1&lt;/script&gt;") == 3
+    # In the marked-up message and back in the text area (which the language switch sends).
+    assert response.text.count("&lt;script&gt;window.__pwned=1&lt;/script&gt;") == 2
 
 
 async def test_an_image_with_onerror_is_shown_escaped(client: httpx.AsyncClient) -> None:

@@ -83,28 +83,33 @@ async def test_switching_language_on_a_result_checks_the_same_message_again(
     client: httpx.AsyncClient,
 ) -> None:
     token = await form_token(client)
-    first = await client.post(
-        "/check", data={"csrf_token": token, "message": SCAM, "channel": "zalo", "lang": "vi"}
-    )
+    fields = {"csrf_token": token, "message": SCAM, "channel": "zalo", "lang": "vi"}
+    first = await client.post("/check", data=fields)
     assert "MẠO DANH" in first.text
     assert 'href="/?lang=en"' not in first.text  # a link would lose the message
-    switch = re.search(
-        r'<form method="post" action="/check" class="lang-switch-form">(.*?)</form>',
-        first.text,
-        re.S,
-    )
+    # The switch sends the check form, whose fields are on the page once, to ?lang=en.
+    switch = re.search(r'<button type="submit" form="([^"]+)" formaction="([^"]+)"', first.text)
     assert switch is not None
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', switch[1]))
-    assert (fields["lang"], fields["channel"]) == ("en", "zalo")
-    assert html.unescape(fields["message"]) == SCAM
-    second = await client.post("/check", data={k: html.unescape(v) for k, v in fields.items()})
+    assert switch[1] == "check-form"
+    assert f'<form method="post" action="/check" id="{switch[1]}"' in first.text
+    assert html.unescape(switch[2]) == "/check?lang=en"
+    second = await client.post(html.unescape(switch[2]), data=fields)
     assert '<html lang="en">' in second.text
     assert "IMPERSONATION" in second.text
     assert "thatgia_lang=en" in second.headers["set-cookie"]  # remembered, as the link is
+
+
+async def test_the_message_is_on_a_result_page_twice_not_three_times(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await form_token(client)
+    message = "Anh ơi gửi em mật khẩu nhé, " + "x" * 5_000
+    page = await client.post("/check", data={"csrf_token": token, "message": message})
+    assert page.text.count("x" * 5_000) == 2  # marked in the result, and back in the box
 
 
 async def test_the_form_page_without_a_result_keeps_the_plain_link(
     client: httpx.AsyncClient,
 ) -> None:
     page = (await client.get("/")).text
-    assert "lang-switch-form" not in page
+    assert 'formaction="/check?lang=' not in page
