@@ -28,6 +28,7 @@ class FindingView:
     field: str
     evidence: str
     in_message: bool  # located in the pasted text, so marked there with its number
+    more: int = 0  # findings of this code left out of the list after this, its last one
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class ResultView:
         return self.verdict in REPORTABLE
 
 
-def _finding_view(number: int, finding: FindingOut, message: str) -> FindingView:
+def _finding_view(number: int, finding: FindingOut, message: str, more: int) -> FindingView:
     located = (
         finding.field == "message"
         and finding.span is not None
@@ -61,7 +62,14 @@ def _finding_view(number: int, finding: FindingOut, message: str) -> FindingView
         field=finding.field,
         evidence=finding.evidence,
         in_message=located,
+        more=more,
     )
+
+
+def _left_out_after(findings: list[FindingOut], omitted: dict[str, int]) -> list[int]:
+    """For each finding, how many of its code were left out, told after the last one shown."""
+    last = {finding.code: i for i, finding in enumerate(findings)}
+    return [omitted.get(f.code, 0) if last[f.code] == i else 0 for i, f in enumerate(findings)]
 
 
 def result_view(outcome: CheckOutcome, message: str, lang: Lang, ref: Reference) -> ResultView:
@@ -69,7 +77,11 @@ def result_view(outcome: CheckOutcome, message: str, lang: Lang, ref: Reference)
     shown = present(
         outcome.assessment, check_id=outcome.check_id, lang=lang, ref=ref, stored=outcome.stored
     )
-    findings = tuple(_finding_view(i, f, message) for i, f in enumerate(shown.findings, 1))
+    more = _left_out_after(shown.findings, shown.omitted.findings)
+    findings = tuple(
+        _finding_view(i, f, message, left_out)
+        for i, (f, left_out) in enumerate(zip(shown.findings, more, strict=True), 1)
+    )
     marks = [
         Marked(f.number, f.severity, out.span.start, out.span.end)
         for f, out in zip(findings, shown.findings, strict=True)
