@@ -42,6 +42,7 @@ class Section:
     heading: str
     items: tuple[str, ...]
     bullet: str = "•"
+    footer: str = ""  # a line after the items, shown whenever one of them is
 
 
 def _render(head: str, sections: list[Section], keep: set[tuple[int, int]], note: str) -> str:
@@ -50,8 +51,9 @@ def _render(head: str, sections: list[Section], keep: set[tuple[int, int]], note
         lines = [
             f"{section.bullet} {item}" for i, item in enumerate(section.items) if (s, i) in keep
         ]
+        footer = [section.footer] if section.footer else []
         if lines:
-            blocks.append("\n".join([section.heading, *lines]))
+            blocks.append("\n".join([section.heading, *lines, *footer]))
     if note:
         blocks.append(note)
     return unicodedata.normalize("NFC", "\n\n".join(blocks))
@@ -67,7 +69,10 @@ def _priority(sections: list[Section]) -> list[tuple[int, int]]:
 def fit(head: str, sections: list[Section], cut_note: str, limit: int = MAX_CHARS) -> str:
     """As many whole items as fit under `limit`, in order of priority; say so if any was cut."""
     head = clip(head, limit // 2)
-    sections = [Section(s.heading, tuple(clip(i) for i in s.items), s.bullet) for s in sections]
+    sections = [
+        Section(s.heading, tuple(clip(i) for i in s.items), s.bullet, clip(s.footer))
+        for s in sections
+    ]
     keep: set[tuple[int, int]] = set()
     dropped = False
     for slot in _priority(sections):
@@ -103,8 +108,10 @@ def verdict_reply(assessment: Assessment, ref: Reference, lang: Lang = Lang.VI) 
         cite = f" [{ref.cite(finding.sources)}]" if finding.sources else ""
         reasons.append(finding_message(finding, lang, ref) + cite)
     advice = [advice_text(key, lang, ref) for key in assessment.advice]
+    left_out = sum(assessment.omitted.values())
+    more = text("zalo", "more", lang, ref, count=str(left_out)) if left_out else ""
     sections = [
-        Section(text("zalo", "reasons", lang, ref), tuple(reasons)),
+        Section(text("zalo", "reasons", lang, ref), tuple(reasons), footer=more),
         Section(text("zalo", "advice", lang, ref), tuple(advice), bullet="–"),
     ]
     return fit(head, sections, text("zalo", "cut", lang, ref))

@@ -6,7 +6,7 @@ import datetime as dt
 
 from app.assess import Assessment
 from app.extract import Extracted
-from app.findings import Finding, Severity, Verdict
+from app.findings import Finding, Lang, Severity, Verdict
 from app.reference.models import Reference
 from app.zalo.reply import (
     MAX_CHARS,
@@ -86,3 +86,28 @@ def test_welcome_names_the_official_sender_switchboard_and_ticket_format(
     assert reference.ticket.format in welcome
     assert reference.never[0].vi in welcome
     assert zalo_length(welcome) < MAX_CHARS
+
+
+def test_reply_says_how_many_findings_the_answer_left_out(reference: Reference) -> None:
+    findings = [link_finding(f"http://scam{i}.example/") for i in range(3)]
+    assessment = Assessment(
+        Verdict.IMPERSONATION,
+        tuple(findings),
+        Extracted((), (), (), (), ()),
+        ("stop", "call_switchboard"),
+        dt.datetime.now(dt.UTC),
+        {"request.link": 97, "phone.mobile": 1797},
+    )
+    reply = verdict_reply(assessment, reference)
+    reasons = reply.split("\n\n")[1].splitlines()
+    assert reasons[-1].startswith("(Còn 1894 phát hiện cùng loại không liệt kê;")
+    english = verdict_reply(assessment, reference, Lang.EN)
+    assert "(1894 more findings of these kinds are not listed;" in english
+
+
+def test_reply_with_nothing_left_out_says_nothing_of_it(reference: Reference) -> None:
+    reply = verdict_reply(
+        assessment_with([link_finding("http://x.example")], Verdict.IMPERSONATION), reference
+    )
+    assert "không liệt kê" not in reply
+    assert reply.split("\n\n")[1].splitlines()[-1].startswith("• ")
