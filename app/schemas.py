@@ -112,7 +112,7 @@ class OmittedOut(Schema):
     findings: dict[str, int] = Field(
         description=f"Findings left out of `findings`, by code: past the first "
         f"{FINDINGS_PER_CODE} of a code (the gravest first), the rest are counted here, "
-        'e.g. `{"phone.mobile": 1795}`.'
+        'e.g. `{"phone.mobile": 1797}`.'
     )
     extracted: dict[str, int] = Field(
         description=f"Identifiers left out of each `extracted` list past its first "
