@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.requests import HTTPConnection
@@ -60,7 +60,11 @@ class StrictBearer(HTTPBearer):
         return HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
 
 
-_bearer = StrictBearer(auto_error=False, description="An API key from `thatgia keys create`.")
+_bearer = StrictBearer(
+    auto_error=False,
+    scheme_name="HTTPBearer",
+    description="An API key from `thatgia keys create`.",
+)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -106,6 +110,11 @@ OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 GatewayKey = Annotated[Caller, Depends(require_scope(Scope.GATEWAY))]
 SupportKey = Annotated[Caller, Depends(require_scope(Scope.SUPPORT))]
 AdminKey = Annotated[Caller, Depends(require_scope(Scope.ADMIN))]
+
+# On a route where a key is optional (OptionalCaller): FastAPI documents the bearer scheme
+# as required; this adds the empty requirement, "or none" (openapi_extra is merged into
+# the operation, lists appended).
+OPTIONAL_KEY_OPENAPI: dict[str, Any] = {"security": [{}]}
 
 # Declared on every route that takes a key, so the OpenAPI document lists them.
 AUTH_RESPONSES: dict[int | str, dict[str, str]] = {

@@ -8,11 +8,30 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 log = logging.getLogger("thatgia")
 PROBLEM = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where: a field of the body, or a parameter.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (application/problem+json)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong, for a person to read.")
+    instance: str = Field(description="The path of the request.")
+    errors: list[FieldProblem] | None = Field(
+        None, description="422 for an invalid body or parameters: what is wrong, by field."
+    )
 
 
 class AppError(Exception):

@@ -12,13 +12,14 @@ from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.gctuning import tune_for_serving
 from app.limits import BodyLimitMiddleware
-from app.openapi import add_body_models
+from app.openapi import install_openapi
 from app.reference import load_reference
 from app.routers import check, health, mail, reports, tickets, web, zalo
 from app.schemas import CheckRequest
 from app.services import Services
 from app.store.lifecycle import database_lifecycle
 from app.web.headers import SecurityHeadersMiddleware
+from app.zalo.events import Event as ZaloEvent
 from app.zalo.lifecycle import zalo_lifecycle
 
 # Parts of the service with a start and a stop (database engine, delivery workers), entered
@@ -77,5 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(mail.router)
     app.include_router(web.router)
-    add_body_models(app, [CheckRequest])
+    install_openapi(app, services.reference, [CheckRequest, ZaloEvent])
     return app

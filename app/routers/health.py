@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 router = APIRouter(tags=["health"])
 
@@ -15,7 +16,16 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "Not ready"}})
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, bool] = Field(description="Each dependency: whether it answers.")
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"description": "Not ready", "model": Readiness}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """Ready to serve: reference data loaded and every dependency reachable."""
     checks: dict[str, bool] = {

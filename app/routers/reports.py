@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import Field, StringConstraints
 
-from app.auth import AUTH_RESPONSES, AdminKey, OptionalCaller
+from app.auth import AUTH_RESPONSES, OPTIONAL_KEY_OPENAPI, AdminKey, OptionalCaller
 from app.claim import IndicatorKind
 from app.db import SessionDep, WriteSessionDep
 from app.deps import JsonBody
@@ -88,8 +88,9 @@ class ReportCreated(ReportOut):
     "/reports",
     status_code=201,
     dependencies=[JsonBody],
+    openapi_extra=OPTIONAL_KEY_OPENAPI,
     responses={
-        401: {"description": "An API key was sent but is unknown or revoked"},
+        401: {"description": "An Authorization header was sent but is no valid API key"},
         404: {"description": "No such check on record"},
         409: {"description": "The check was already reported"},
         415: {"description": "Body is not JSON"},

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
+from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, SupportKey
 from app.db import SessionDep, WriteSessionDep
@@ -12,6 +14,7 @@ from app.deps import JsonBody, ReferenceDep
 from app.errors import Unprocessable
 from app.jsonroute import JsonRoute
 from app.models import Ticket
+from app.openapi import TICKET_CODE
 from app.reference.models import Reference
 from app.schemas import AwareDatetime, Schema, TicketCode, UnitCode
 from app.store.tickets import get_ticket, issuable_code, register_ticket, revoke_ticket
@@ -20,10 +23,16 @@ from app.validators.ticket import canonical
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"], route_class=JsonRoute)
 
 
+# A code as support writes it when registering or looking one up: the OpenAPI document
+# gives it the pattern of the reference's format; the registry refuses any other (422).
+WrittenCode = Annotated[TicketCode, Field(json_schema_extra=TICKET_CODE)]
+CodeInPath = Annotated[str, Path(json_schema_extra=TICKET_CODE)]
+
+
 class TicketIn(Schema):
     """An issued ticket: its code, and optionally the unit it was issued to and when."""
 
-    code: TicketCode
+    code: WrittenCode
     unit_code: UnitCode | None = None
     issued_at: AwareDatetime | None = None
 
@@ -93,7 +102,7 @@ async def create_ticket(
     },
 )
 async def read_ticket(
-    code: str, caller: SupportKey, session: SessionDep, reference: ReferenceDep
+    code: CodeInPath, caller: SupportKey, session: SessionDep, reference: ReferenceDep
 ) -> TicketOut:
     """A registered ticket, revoked or not."""
     return TicketOut.of(await get_ticket(session, _code_in_path(code, reference)))
@@ -108,7 +117,7 @@ async def read_ticket(
     },
 )
 async def revoke(
-    code: str, caller: SupportKey, session: WriteSessionDep, reference: ReferenceDep
+    code: CodeInPath, caller: SupportKey, session: WriteSessionDep, reference: ReferenceDep
 ) -> TicketOut:
     """Revoke a ticket: it stays on record but no longer proves a message genuine."""
     return TicketOut.of(await revoke_ticket(session, _code_in_path(code, reference)))

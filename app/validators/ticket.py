@@ -45,6 +45,17 @@ def _patterns(prefix: str, digits: int) -> tuple[re.Pattern[str], re.Pattern[str
     return strict, loose
 
 
+def written_pattern(spec: Ticket) -> str:
+    """The codes canonical() reads, as one regular expression in the syntax Python and
+    JSON Schema share (for the OpenAPI document): any case, the dashes people type, a
+    space at each joint; ASCII digits only, though other decimal digits are read too."""
+    prefix = "".join(f"[{letter.upper()}{letter.lower()}]" for letter in spec.prefix)
+    gap = "[ \\u00a0]?"
+    dash = "[" + "".join(f"\\u{ord(ch):04x}" for ch in _DASHES) + "]"
+    digits = spec.sequence_digits
+    return f"^{prefix}{gap}[0-9]{{6}}{gap}{dash}{gap}[0-9]{{{digits}}}$"
+
+
 def _ascii_digits(text: str) -> str:
     if text.isascii():
         return text

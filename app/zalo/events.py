@@ -51,6 +51,24 @@ class Message(Loose):
 
 
 class Event(Loose):
+    """A webhook event of the Official Account; fields not listed here are ignored."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "app_id": "1234567890",
+                    "event_name": "user_send_text",
+                    "timestamp": "1764216000000",
+                    "sender": {"id": "8123456789"},
+                    "recipient": {"id": "579745863508352884"},
+                    "message": {"msg_id": "a1b2c3", "text": "Em bên Kho bạc, gửi em mã PIN"},
+                }
+            ]
+        },
+    )
     app_id: str = ""
     event_name: str = ""
     timestamp: Stamp = ""

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.claim import VIETNAM
+from app.reference import cached_reference
 from app.reference.models import Reference
-from app.validators.ticket import check_ticket, find_tickets, written_ticket
+from app.validators.ticket import (
+    canonical,
+    check_ticket,
+    find_tickets,
+    written_pattern,
+    written_ticket,
+)
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=VIETNAM)
 
@@ -77,7 +87,6 @@ def test_future_is_judged_in_vietnam_time_not_utc(reference: Reference) -> None:
     assert codes("SD251122-000001", reference, received) == ["ticket.future_date"]
 
 
-
 def test_receipt_on_the_calendar_s_last_day_in_utc_is_judged_not_overflowed(
     reference: Reference,
 ) -> None:
@@ -99,6 +108,7 @@ def test_receipt_without_an_offset_is_read_as_vietnam_time(reference: Reference)
     received = dt.datetime(2025, 11, 21, 23, 30)
     assert codes("SD251122-000001", reference, received) == ["ticket.future_date"]
     assert codes("SD251121-000001", reference, received) == ["ticket.valid"]
+
 
 def test_code_older_than_the_limit_is_stale(reference: Reference) -> None:
     assert codes("SD251020-000001", reference) == ["ticket.valid", "ticket.stale"]
@@ -138,3 +148,20 @@ def test_extraction_finds_codes_at_the_start_and_after_punctuation(
     text: str, reference: Reference
 ) -> None:
     assert [t.code for t in find_tickets(text, reference.ticket)] == ["SD251120-000123"]
+
+
+SPEC = cached_reference().ticket
+
+
+@given(st.from_regex(written_pattern(SPEC), fullmatch=True))
+def test_every_code_the_documented_pattern_admits_is_read(written: str) -> None:
+    code = canonical(written, SPEC)
+    assert code is not None and len(code) == len("SDyymmdd-") + SPEC.sequence_digits
+
+
+@pytest.mark.parametrize(
+    "written", ["sd251120 - 000123", "SD251120\u2013000123", "Sd 251120_000123"]
+)
+def test_codes_written_as_people_do_match_the_documented_pattern(written: str) -> None:
+    assert canonical(written, SPEC) == "SD251120-000123"
+    assert re.fullmatch(written_pattern(SPEC), written)
