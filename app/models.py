@@ -60,6 +60,34 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+def _without_nul(value: str | None, dialect: Dialect) -> str | None:
+    if value is None or dialect.name != "postgresql" or "\x00" not in value:
+        return value
+    return value.replace("\x00", "\ufffd")
+
+
+class NulFreeText(TypeDecorator[str]):
+    """Text a client may have written. PostgreSQL refuses U+0000 in text (and with it the
+    whole statement, so a group commit's other rows too); it is stored there as U+FFFD.
+    SQLite keeps it as it is."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return _without_nul(value, dialect)
+
+
+class NulFreeString(TypeDecorator[str]):
+    """NulFreeText of a bounded length: NulFreeString(64) is a VARCHAR(64)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return _without_nul(value, dialect)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -71,7 +99,7 @@ class ApiKey(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_id: Mapped[str] = mapped_column(String(16), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(NulFreeString(100))
     scopes: Mapped[list[str]] = mapped_column(JSON)
     secret_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,7 +116,7 @@ class Ticket(Base):
     unit_code: Mapped[str | None] = mapped_column(String(16))
     issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    registered_by: Mapped[str | None] = mapped_column(String(100))
+    registered_by: Mapped[str | None] = mapped_column(NulFreeString(100))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -103,8 +131,8 @@ class CheckRecord(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     finding_codes: Mapped[list[str]] = mapped_column(JSON)
     input_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    excerpt: Mapped[str] = mapped_column(Text)
-    full_text: Mapped[str | None] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(NulFreeText)
+    full_text: Mapped[str | None] = mapped_column(NulFreeText)
     indicators: Mapped[list[list[str]]] = mapped_column(JSON)
 
 
@@ -118,8 +146,8 @@ class Report(Base):
     check_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("checks.id", ondelete="SET NULL"), unique=True
     )
-    note: Mapped[str | None] = mapped_column(Text)
-    reporter: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(NulFreeText)
+    reporter: Mapped[str | None] = mapped_column(NulFreeString(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     indicators: Mapped[list[list[str]]] = mapped_column(JSON)
 
@@ -130,7 +158,7 @@ class IndicatorCount(Base):
     __tablename__ = "indicators"
 
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    value: Mapped[str] = mapped_column(String(512), primary_key=True)
+    value: Mapped[str] = mapped_column(NulFreeString(512), primary_key=True)
     report_count: Mapped[int] = mapped_column(Integer, index=True)
     first_reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

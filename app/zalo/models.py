@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models import Base, UTCDateTime, utcnow
+from app.models import Base, NulFreeString, NulFreeText, UTCDateTime, utcnow
 
 # Column widths the webhook must fit whole (app.zalo.events): never cut an id to fit.
 EVENT_KEY_CHARS = 200
@@ -40,16 +40,16 @@ class ZaloEvent(Base):
     __tablename__ = "zalo_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_key: Mapped[str] = mapped_column(String(EVENT_KEY_CHARS), unique=True)
-    event_name: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(USER_ID_CHARS))
-    body: Mapped[str] = mapped_column(Text)
+    event_key: Mapped[str] = mapped_column(NulFreeString(EVENT_KEY_CHARS), unique=True)
+    event_name: Mapped[str] = mapped_column(NulFreeString(64))
+    user_id: Mapped[str] = mapped_column(NulFreeString(USER_ID_CHARS))
+    body: Mapped[str] = mapped_column(NulFreeText)
     status: Mapped[str] = mapped_column(String(16), default=EventStatus.RECEIVED)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     verdict: Mapped[str | None] = mapped_column(String(16))
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(NulFreeText)
 
     __table_args__ = (Index("ix_zalo_events_status_id", "status", "id"),)
 
@@ -63,14 +63,14 @@ class ZaloReply(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("zalo_events.id", ondelete="CASCADE"), unique=True
     )
-    user_id: Mapped[str] = mapped_column(String(USER_ID_CHARS))
-    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[str] = mapped_column(NulFreeString(USER_ID_CHARS))
+    text: Mapped[str] = mapped_column(NulFreeText)
     status: Mapped[str] = mapped_column(String(16), default=ReplyStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     lease: Mapped[str | None] = mapped_column(String(32))
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(NulFreeText)
     error_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -98,6 +98,18 @@ async def post_signed(chatbot: Chatbot, body: bytes) -> httpx.Response:
     return await chatbot.client.post(WEBHOOK, content=body, headers=headers)
 
 
+async def test_event_with_nul_in_its_key_is_stored_and_answered(
+    chatbot: Chatbot, database: Database
+) -> None:
+    # No msg_id: the key is made of the timestamp, here holding U+0000, which
+    # PostgreSQL's text cannot hold (the event was a 500 there).
+    event = text_event(chatbot.standin.app_id, "Anh gửi em mã PIN nhé", "")
+    del event["message"]["msg_id"]
+    event["timestamp"] = "17\u0000"
+    assert (await chatbot.post(event)).json() == {"status": "accepted"}
+    await eventually(lambda: bool(chatbot.standin.texts_to(USER)))
+    assert "MẠO DANH" in chatbot.standin.texts_to(USER)[0].splitlines()[0]
+
 async def events(database: Database) -> list[ZaloEvent]:
     async with database.session() as session:
         return list(await session.scalars(select(ZaloEvent)))
