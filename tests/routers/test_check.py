@@ -124,6 +124,7 @@ async def test_received_at_at_the_edges_of_the_range_is_judged(
     found = {f["code"] for f in response.json()["findings"] if f["code"].startswith("ticket.")}
     assert found == codes
 
+
 async def test_invalid_json_gets_422_problem_details(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/check", content=b'{"message": ', headers={"content-type": "application/json"}

@@ -76,6 +76,7 @@ async def test_issued_at_before_2000_is_422(
         "issued_at: Value error, must lie between 2000-01-01 and 2100-01-01 (UTC)"
     )
 
+
 async def test_registered_ticket_can_be_read(
     client: httpx.AsyncClient, support: dict[str, str]
 ) -> None:
