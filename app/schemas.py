@@ -47,7 +47,11 @@ class CheckRequest(Schema):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
     ) = None
     extension: Extension | None = None
-    ticket_code: TicketCode | None = None
+    ticket_code: TicketCode | None = Field(
+        None,
+        description="As claimed: one not in the format is a finding (`ticket.malformed`), "
+        "not an error. (The registry, /v1/tickets, takes only codes in the format.)",
+    )
     channel: Channel | None = None
     unit_code: UnitCode | None = Field(None, description="The unit's budget code (registry).")
     received_at: AwareDatetime | None = Field(None, description="ISO 8601; default now.")

@@ -125,6 +125,15 @@ async def test_received_at_at_the_edges_of_the_range_is_judged(
     assert found == codes
 
 
+async def test_claimed_ticket_not_in_the_format_is_judged_not_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/v1/check", json={"ticket_code": "0"})
+    assert response.status_code == 200
+    [finding] = [f for f in response.json()["findings"] if f["code"].startswith("ticket.")]
+    assert (finding["code"], finding["severity"]) == ("ticket.malformed", "danger")
+
+
 async def test_invalid_json_gets_422_problem_details(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/check", content=b'{"message": ', headers={"content-type": "application/json"}
