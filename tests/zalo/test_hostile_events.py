@@ -110,6 +110,7 @@ async def test_event_with_nul_in_its_key_is_stored_and_answered(
     await eventually(lambda: bool(chatbot.standin.texts_to(USER)))
     assert "MẠO DANH" in chatbot.standin.texts_to(USER)[0].splitlines()[0]
 
+
 async def events(database: Database) -> list[ZaloEvent]:
     async with database.session() as session:
         return list(await session.scalars(select(ZaloEvent)))
