@@ -48,15 +48,19 @@ def mail(
     return (head + "\r\n" + text).encode()
 
 
-@pytest.fixture
-def settings(database_url: str, dns_server: DNSTestServer) -> Settings:
+def mail_settings(database_url: str, dns_server: DNSTestServer, mail_max_bytes: int) -> Settings:
     return Settings(
         database_url=database_url,
         dns_nameservers=[dns_server.address],
         dns_timeout=0.5,
         dns_budget=2.0,
-        mail_max_bytes=64 * 1024,
+        mail_max_bytes=mail_max_bytes,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, dns_server: DNSTestServer) -> Settings:
+    return mail_settings(database_url, dns_server, 64 * 1024)
 
 
 @pytest.fixture

@@ -13,7 +13,15 @@ from app.config import Settings
 from tests.conftest import KeyMaker, bearer
 from tests.dnsserver import DNSTestServer, dns_server
 from tests.mailauth.signing import Key, sign
-from tests.routers.test_mail import OFFICIAL, RFC822, check, codes, mail, official_key
+from tests.routers.test_mail import (
+    OFFICIAL,
+    RFC822,
+    check,
+    codes,
+    mail,
+    mail_settings,
+    official_key,
+)
 
 __all__ = ["dns_server", "official_key"]
 
@@ -22,13 +30,7 @@ PASSWORD_REQUEST = "Anh vui lòng gửi mật khẩu DVCTT để em kiểm tra."
 
 @pytest.fixture
 def settings(database_url: str, dns_server: DNSTestServer) -> Settings:
-    return Settings(
-        database_url=database_url,
-        dns_nameservers=[dns_server.address],
-        dns_timeout=0.5,
-        dns_budget=2.0,
-        mail_max_bytes=2 * 1024 * 1024,
-    )
+    return mail_settings(database_url, dns_server, 2 * 1024 * 1024)
 
 
 @pytest.fixture
