@@ -3,11 +3,13 @@
 On SQLite (a migrated file) and on PostgreSQL (a private schema of THATGIA_BENCH_POSTGRES_URL,
 else THATGIA_TEST_POSTGRES_URL, else the local default; skipped when unreachable). The
 message holds a ticket code, phones and a link, so every check also asks the database
-about them, audit or not: the ratio isolates the cost of writing the record.
+about them, audit or not: the ratio isolates the cost of writing the record. The load comes
+from wrk (bench/wrk.py); a server is started for each run, the setting being read at start.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tempfile
@@ -19,12 +21,14 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from app.store.migrations import upgrade
-from bench.load import LoadResult, measure
+from bench.load import Slice, measure, ratios, spread, summary
 from bench.messages import message_of
-from bench.server import running_server
+from bench.server import serving
+from bench.wrk import raw_request
 
-SECONDS = 4.0
-ROUNDS = 2  # interleaved; the best of each configuration, to damp a noisy machine
+SECONDS = 4
+ROUNDS = 3  # interleaved, so that a busy moment of the machine falls on both sides
+CONNECTIONS = 8
 TARGET = 0.7
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -53,18 +57,16 @@ def _postgres() -> Iterator[str | None]:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-def _rate(url: str, audit: bool) -> LoadResult:
+def _rate(url: str, audit: bool) -> Slice:
     env = {"THATGIA_DATABASE_URL": url, "THATGIA_AUDIT_ENABLED": "true" if audit else "false"}
-    body = {"message": message_of(1_000), "channel": "zalo"}
-    with running_server(env) as base:
-        return measure("POST", f"{base}/v1/check", seconds=SECONDS, json=body)
-
-
-def _line(label: str, result: LoadResult) -> str:
-    return (
-        f"POST /v1/check {label:<22}: {result.rps:8.0f} req/s  median "
-        f"{result.median_ms:6.2f} ms  errors {result.errors}"
-    )
+    body = json.dumps({"message": message_of(1_000), "channel": "zalo"}).encode()
+    check = raw_request("POST", "/v1/check", body, {"Content-Type": "application/json"})
+    with serving(env) as served:
+        # A second of warm-up (the first checks build caches), not counted.
+        measure(served.base, served.cpu_seconds, [check], seconds=1, connections=CONNECTIONS)
+        return measure(
+            served.base, served.cpu_seconds, [check], seconds=SECONDS, connections=CONNECTIONS
+        )
 
 
 def run() -> None:
@@ -74,16 +76,21 @@ def run() -> None:
             databases["PostgreSQL"] = postgres
         for url in databases.values():
             upgrade(url)
-        best: dict[tuple[str, bool], LoadResult] = {}
+        slices: dict[tuple[str, bool], list[Slice]] = {}
         for _ in range(ROUNDS):
             for name, url in databases.items():
                 for audit in (False, True):
-                    result = _rate(url, audit)
-                    if (name, audit) not in best or result.rps > best[name, audit].rps:
-                        best[name, audit] = result
+                    slices.setdefault((name, audit), []).append(_rate(url, audit))
+    print(
+        f"wrk, {CONNECTIONS} connections, {ROUNDS} interleaved {SECONDS} s runs of each;"
+        " median (min–max)"
+    )
     for name in databases:
-        print(_line(f"{name}, audit off", best[name, False]))
-        print(_line(f"{name}, audit on", best[name, True]))
+        for audit in (False, True):
+            label = f"POST /v1/check {name}, audit {'on' if audit else 'off'}"
+            print(summary(f"{label:<36}", slices[name, audit]))
     for name in databases:
-        ratio = best[name, True].rps / best[name, False].rps
-        print(f"ratio audit on / off, {name}: {ratio:.2f}  (target >= {TARGET})")
+        on, off = slices[name, True], slices[name, False]
+        print(
+            f"ratio audit on / off, {name}: {spread(ratios(on, off), '.2f')}  (target >= {TARGET})"
+        )

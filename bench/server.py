@@ -28,13 +28,18 @@ class Served:
     pid: int
 
     def cpu_seconds(self) -> float | None:
-        """CPU time the server process has used so far (user + system), or None where
-        /proc does not say (not Linux): a figure the load's client does not blur."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time the server process has used so far (all its threads)."""
+        return cpu_seconds(self.pid)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, all threads) process `pid` has used so far, or None where
+    /proc does not say (not Linux, or gone): a figure the load's client does not blur."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def migrate(env: dict[str, str]) -> None:
@@ -46,13 +51,6 @@ def migrate(env: dict[str, str]) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-
-
-@contextmanager
-def running_server(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[str]:
-    """Start `thatgia serve` with extra environment; yield its base URL; stop it."""
-    with serving(env, workers) as served:
-        yield served.base
 
 
 @contextmanager

@@ -3,6 +3,9 @@
 A real server (child process, SQLite) talks over HTTP to the stand-in Zalo API of the
 tests, served by a third process so that answering the server's sends does not slow this
 one's load; it stamps what it receives with the machine's monotonic clock, shared with us.
+The acknowledgements and /healthz are loaded by wrk (bench/wrk.py), each event signed
+beforehand and sent once. The replies' timing and the end-to-end rate, bounded by the
+worker that sends replies, come from posts made here a few at a time.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from app.config import Settings
 from app.db import Database
 from app.store.migrations import upgrade
 from app.zalo.tokens import load_refresh_token
-from bench.load import LoadResult, measure
-from bench.server import running_server
+from bench.load import Slice, measure, ratios, spread, summary
+from bench.server import Served, serving
+from bench.wrk import raw_request
 from tests.zalo.standin import running_standin
 
 OA_KEY = "bench-oa-secret-key"
@@ -34,8 +38,10 @@ TEXT = "Em bên Kho bạc hỗ trợ, anh cài UltraViewer rồi gửi em ID và
 # Alternating slices of each load: a machine busy with something else for a moment
 # weighs on both sides of the ratio instead of on one.
 ROUNDS = 4
-SLICE_SECONDS = 1.0
+SLICE_SECONDS = 1
 CONCURRENCY = 8
+# Events signed for each slice: more than a slice can acknowledge (wrk reports any sent twice).
+EVENTS_PER_SLICE = 8_000
 LATENCY_SAMPLES = 40
 E2E_EVENTS = 400
 
@@ -57,28 +63,13 @@ def signed(app_id: str, msg_id: str, user: str) -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
-async def _acks(url: str, app_id: str, counter: Iterator[int]) -> LoadResult:
-    """Closed loop like bench.load, but every event is new (a repeat would be a no-op)."""
-    latencies: list[float] = []
-    errors: list[int] = []
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-
-    async def client_loop(client: httpx.AsyncClient, stop_at: float) -> None:
-        while time.perf_counter() < stop_at:
-            n = next(counter)
-            body, headers = signed(app_id, f"load-{n}", f"load-user-{n}")
-            started = time.perf_counter()
-            response = await client.post(url, content=body, headers=headers)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                errors.append(response.status_code)
-
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        started = time.perf_counter()
-        stop_at = started + SLICE_SECONDS
-        await asyncio.gather(*(client_loop(client, stop_at) for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    return LoadResult(len(latencies), elapsed, len(errors), latencies)
+def _events(app_id: str, counter: Iterator[int], count: int) -> list[bytes]:
+    """`count` webhook requests, each a new signed event."""
+    requests = []
+    for n in itertools.islice(counter, count):
+        body, headers = signed(app_id, f"load-{n}", f"load-user-{n}")
+        requests.append(raw_request("POST", "/v1/integrations/zalo/webhook", body, headers))
+    return requests
 
 
 async def _delivered(
@@ -139,35 +130,34 @@ async def _end_to_end(url: str, standin: str, app_id: str, count: int) -> float:
     return (total - before) / (time.monotonic() - started)
 
 
-def _combined(results: list[LoadResult]) -> LoadResult:
-    return LoadResult(
-        sum(r.requests for r in results),
-        sum(r.seconds for r in results),
-        sum(r.errors for r in results),
-        [ms for r in results for ms in r.latencies_ms],
-    )
-
-
 def _alternate(
-    base: str, url: str, standin: str, app_id: str
-) -> tuple[LoadResult, LoadResult, int, list[float]]:
+    served: Served, standin: str, app_id: str
+) -> tuple[list[Slice], list[Slice], int, list[float]]:
     """Alternating slices; after each slice of webhooks, the replies it left behind are
     waited for, so that /healthz is measured on an idle server, not one still answering
-    the events. Returns the loads, the replies delivered and each slice's drain time."""
+    the events. Returns the slices, the replies delivered and each slice's drain time."""
     counter = itertools.count()
-    health: list[LoadResult] = []
-    acks: list[LoadResult] = []
+    health: list[Slice] = []
+    acks: list[Slice] = []
     drains: list[float] = []
     delivered = 0
+    healthz = raw_request("GET", "/healthz")
     for _ in range(ROUNDS):
-        health.append(
-            measure("GET", f"{base}/healthz", seconds=SLICE_SECONDS, concurrency=CONCURRENCY)
-        )
-        acks.append(asyncio.run(_acks(url, app_id, counter)))
-        expected = sum(r.requests for r in acks)
+        events = _events(app_id, counter, EVENTS_PER_SLICE)
+        for requests, slices in (([healthz], health), (events, acks)):
+            slices.append(
+                measure(
+                    served.base,
+                    served.cpu_seconds,
+                    requests,
+                    seconds=SLICE_SECONDS,
+                    connections=CONCURRENCY,
+                )
+            )
+        expected = sum(s.load.requests for s in acks)
         delivered, drained = asyncio.run(_drain(standin, expected))
         drains.append(drained)
-    return _combined(health), _combined(acks), delivered, drains
+    return health, acks, delivered, drains
 
 
 def _prepare(database_url: str, app_id: str, refresh_token: str) -> None:
@@ -215,9 +205,9 @@ def run() -> None:
             "THATGIA_ZALO_API_BASE": standin_url,
             "THATGIA_ZALO_OAUTH_BASE": standin_url,
         }
-        with running_server(env) as base:
-            url = f"{base}/v1/integrations/zalo/webhook"
-            health, acks, delivered, drains = _alternate(base, url, standin_url, app_id)
+        with serving(env) as served:
+            url = f"{served.base}/v1/integrations/zalo/webhook"
+            health, acks, delivered, drains = _alternate(served, standin_url, app_id)
             times = asyncio.run(_reply_times(url, standin_url, app_id))
             sustained = asyncio.run(_end_to_end(url, standin_url, app_id, E2E_EVENTS))
     _report(health, acks, delivered, drains, times)
@@ -225,19 +215,25 @@ def run() -> None:
 
 
 def _report(
-    health: LoadResult, acks: LoadResult, delivered: int, drains: list[float], times: list[float]
+    health: list[Slice],
+    acks: list[Slice],
+    delivered: int,
+    drains: list[float],
+    times: list[float],
 ) -> None:
     print(
-        f"GET  /healthz        : {health.rps:8.0f} req/s  median {health.median_ms:6.2f} ms"
-        f"  errors {health.errors}"
+        f"wrk, {CONCURRENCY} connections, {ROUNDS} alternating {SLICE_SECONDS} s slices of each;"
+        " median (min–max) over the slices"
     )
+    print(summary("GET  /healthz    ", health))
+    print(summary("POST zalo webhook", acks) + "  (signed, stored, acknowledged)")
+    print(f"ratio webhook / healthz: {spread(ratios(acks, health), '.2f')}  (target >= 0.5)")
+    repeated = sum(s.load.laps for s in acks)
+    if repeated:
+        print(f"  ({repeated} times a slice ran out of new events and sent them again)")
+    sent = sum(s.load.requests for s in acks)
     print(
-        f"POST zalo webhook    : {acks.rps:8.0f} req/s  median {acks.median_ms:6.2f} ms"
-        f"  errors {acks.errors}  (signed, stored, acknowledged)"
-    )
-    print(f"ratio webhook / healthz: {acks.rps / health.rps:.2f}  (target >= 0.5)")
-    print(
-        f"replies delivered after the load: {delivered}/{acks.requests}"
+        f"replies delivered after the load: {delivered}/{sent}"
         f"  (each slice's backlog drained in {max(drains):.1f} s at most)"
     )
     if times:
