@@ -24,7 +24,15 @@ REQUESTS_PER_ROUND = {"healthz": 1, "check": 1, "check8": 8}
 BODY = json.dumps({"message": message_of(1_000), "channel": "zalo"}).encode()
 
 
-async def call(app: FastAPI, method: str, path: str, body: bytes = b"") -> int:
+async def call(
+    app: FastAPI,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    query: bytes = b"",
+    headers: tuple[tuple[bytes, bytes], ...] = ((b"content-type", b"application/json"),),
+) -> int:
     """One request through the app; its status code. A bare ASGI call rather than httpx's
     ASGITransport, as the tests use: the client's own work would be counted with the app's."""
     scope = {
@@ -35,11 +43,11 @@ async def call(app: FastAPI, method: str, path: str, body: bytes = b"") -> int:
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query,
         "root_path": "",
         "headers": [
             (b"host", b"bench"),
-            (b"content-type", b"application/json"),
+            *headers,
             (b"content-length", str(len(body)).encode()),
         ],
         "client": ("127.0.0.1", 50000),
