@@ -15,6 +15,7 @@ from app.validators.links import check_link
 from app.validators.phone import ExtensionMention, check_extension, check_phone, parse_phone
 from app.validators.sender import check_sender, parse_sender
 from app.validators.text import check_text
+from app.validators.textlexicon import compiled
 from app.validators.ticket import TicketMention, check_ticket, written_ticket
 
 _SEVERITY_RANK = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -182,6 +183,20 @@ def advice_for(verdict: Verdict, findings: tuple[Finding, ...]) -> tuple[str, ..
     return (*lead, *tail)
 
 
+def _text_findings(claim: Claim, ex: Extracted, context: Context) -> list[Finding]:
+    """What the text asks for (the rules, then the learned layer's judgement of them)
+    and its links."""
+    ref = context.reference
+    words = compiled(ref).norm.tokens(claim.message)  # read once, for the rules and the layer
+    found = [
+        *check_text(claim.message, ref, words),
+        *(f for link in ex.links for f in check_link(link, reference=ref)),
+    ]
+    if context.text_layer is not None and claim.message:
+        found = context.text_layer.revise(claim.message, found, words)
+    return found
+
+
 def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -> Assessment:
     """Judge a claimed support contact against the published facts (SPEC §4)."""
     ref = context.reference
@@ -192,8 +207,7 @@ def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -
         *_sender_findings(claim, ex, ref),
         *_phone_findings(claim, ex, ref),
         *check_channel(claim.channel, reference=ref),
-        *check_text(claim.message, ref),
-        *(f for link in ex.links for f in check_link(link, reference=ref)),
+        *_text_findings(claim, ex, context),
         *_reported_findings(claim, ex, context),
         *context.extra_findings,
     ]

@@ -43,6 +43,7 @@ def context_for(
         registry=memory.registry,
         reported=memory.reported,
         extra_findings=extra_findings,
+        text_layer=services.text_layer,
     )
 
 

@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from app.findings import FINDINGS_PER_CODE, Finding
 from app.reference.models import Reference
+from app.validators.wordforms import Words
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 # When a claimed message can have been received: ticket codes name a day of 2000-2099
@@ -86,6 +88,15 @@ class RegisteredTicket:
     revoked: bool = False
 
 
+class TextLayer(Protocol):
+    """Revises the request.* findings the rules made in a message's text (app.learned)."""
+
+    def revise(self, text: str, findings: list[Finding], words: Words) -> list[Finding]:
+        """The findings made in `text` (whose words the rules read) with the layer's
+        judgement applied."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Everything the engine needs besides the claim, fetched beforehand by the adapter.
@@ -95,6 +106,8 @@ class Context:
     claim's indicators that were reported before to their report counts. `extra_findings`
     are findings an adapter computed itself (the mail gateway's authentication results).
     `findings_per_code` bounds how many findings of one code the assessment lists.
+    `text_layer` is the learned model beside the text rules, loaded once at start-up;
+    None runs the rules alone.
     """
 
     reference: Reference
@@ -106,3 +119,4 @@ class Context:
     report_danger_threshold: int = 3
     extra_findings: tuple[Finding, ...] = ()
     findings_per_code: int = FINDINGS_PER_CODE
+    text_layer: TextLayer | None = None

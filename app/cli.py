@@ -13,6 +13,7 @@ from app.claim import Channel, Claim, Context
 from app.config import get_settings
 from app.findings import Lang
 from app.i18n import verdict_label
+from app.learned import ModelError, layer_for
 from app.present import present
 from app.reference import ReferenceDataError, load_reference
 from app.store.commands import register_db, register_keys
@@ -26,8 +27,9 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     try:
-        load_reference(get_settings().reference_file)
-    except ReferenceDataError as exc:
+        settings = get_settings()
+        layer_for(settings, load_reference(settings.reference_file))
+    except (ReferenceDataError, ModelError) as exc:
         print(f"thatgia: cannot start: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
@@ -58,7 +60,11 @@ def _check(args: argparse.Namespace) -> int:
     if claim.is_empty():
         print("thatgia check: nothing to check (give a text or a field)", file=sys.stderr)
         return 2
-    context = Context(reference=reference, stale_after_days=settings.ticket_stale_days)
+    context = Context(
+        reference=reference,
+        stale_after_days=settings.ticket_stale_days,
+        text_layer=layer_for(settings, reference),
+    )
     lang = Lang(args.lang)
     result = present(assess(claim, context), check_id="cli", lang=lang, ref=reference, stored=False)
     if args.json:

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     # Longest wait for a database connection (connect, pool, SQLite lock) before giving up.
     database_timeout: Annotated[float, Field(gt=0, le=60)] = 5.0
     reference_file: str | None = None
+    # The learned layer beside the text rules (app/learned): false runs the rules alone;
+    # the file is the bundled app/learned/model.npz unless given.
+    learned_model: bool = True
+    learned_model_file: str | None = None
 
     # Input bounds
     max_message_chars: Annotated[int, Field(ge=100)] = 20_000

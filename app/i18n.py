@@ -73,6 +73,10 @@ def finding_message(finding: Finding, lang: Lang, ref: Reference) -> str:
     if "reason" in params:
         reasons = catalogue()["lookalike_reason"]
         params["reason_text"] = reasons.get(f"{params['reason']}_{lang.value}", params["reason"])
+    if params.get("by") == "model":  # found by the learned layer (app/learned), not a rule
+        section = "finding_by_model" if key in catalogue()["finding_by_model"] else "finding"
+        said = _template(section, key, lang).format_map(params)
+        return f"{said} {_template('learned', 'note', lang).format_map(params)}"
     return _template("finding", key, lang).format_map(params)
 
 

@@ -11,6 +11,7 @@ from app.checking import context_for, warm_up
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.gctuning import tune_for_serving
+from app.learned import layer_for
 from app.limits import BodyLimitMiddleware
 from app.openapi import install_openapi
 from app.reference import load_reference
@@ -31,7 +32,9 @@ LIFECYCLES: list[Lifecycle] = [zalo_lifecycle]
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Loaded before serving anything: a broken reference file must stop start-up.
-    services = Services(settings=settings, reference=load_reference(settings.reference_file))
+    reference = load_reference(settings.reference_file)
+    # The model too: a broken model file stops start-up, it does not fail each check.
+    services = Services(settings, reference, text_layer=layer_for(settings, reference))
     # The database first: the other parts may use it while they start and stop.
     lifecycles: list[Lifecycle] = [database_lifecycle, *LIFECYCLES]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.claim import TextLayer
 from app.config import Settings
 from app.db import Database
 from app.reference.models import Reference
@@ -17,3 +18,5 @@ class Services:
     # Opened by app.db.database_lifecycle; None outside the application's lifespan.
     database: Database | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # The learned layer the engine runs beside the text rules; None: the rules alone.
+    text_layer: TextLayer | None = None

@@ -25,10 +25,11 @@ from app.validators.wordforms import Words
 __all__ = ["check_text", "compiled"]
 
 
-def check_text(text: str, reference: Reference) -> list[Finding]:
-    """The request.* findings of a message, first occurrence of each code, in text order."""
+def check_text(text: str, reference: Reference, words: Words | None = None) -> list[Finding]:
+    """The request.* findings of a message, first occurrence of each code, in text order.
+    `words`: the text's words (`compiled(reference).norm.tokens(text)`) if already read."""
     c = compiled(reference)
-    words = c.norm.tokens(text)
+    words = c.norm.tokens(text) if words is None else words
     items, marks = _items_and_marks(words, text, c)
     asked = [(hit, labels) for hit in items if (labels := REQUESTED[hit.labels])]
     if not asked:
