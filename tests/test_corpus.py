@@ -4,6 +4,9 @@ Each line of tests/corpus/messages.jsonl is a message written for this suite: re
 impersonations (remote access, PIN, password, OTP, links, money, e-mail change, fake
 remote-signing obligations, fake tickets, mobile numbers, Zalo/SMS wording) and genuine
 support replies, with and without diacritics, NFD, teencode and English.
+
+Scored twice: by the rules alone, and with the learned layer as the service runs it (the
+layer is trained on this corpus too, its scams' requests as the rules find them).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pytest
 from app.assess import assess
 from app.claim import Channel, Claim, Context
 from app.findings import Verdict
+from app.learned import text_layer
 from app.reference import load_reference
 
 CORPUS = Path(__file__).parent / "corpus" / "messages.jsonl"
@@ -50,9 +54,11 @@ def _cases() -> list[Case]:
     return [Case(r["id"], r["label"], r["lang"], _claim(r["claim"])) for r in rows]
 
 
-@pytest.fixture(scope="module")
-def verdicts() -> dict[str, tuple[Case, Verdict, tuple[str, ...]]]:
-    context = Context(reference=load_reference())
+@pytest.fixture(scope="module", params=["rules", "learned"])
+def verdicts(request: pytest.FixtureRequest) -> dict[str, tuple[Case, Verdict, tuple[str, ...]]]:
+    reference = load_reference()
+    layer = text_layer(reference) if request.param == "learned" else None
+    context = Context(reference=reference, text_layer=layer)
     out = {}
     for case in _cases():
         assessment = assess(case.claim, context)

@@ -4,7 +4,8 @@ The notices are full of the words scams use ("mã pin", "mật khẩu", "Ultravi
 đặt", "bắt buộc") inside warnings, lists of causes and instructions. The sample messages
 of the shared folder are checked too: the warnings and genuine ones give no request.*,
 the scams give (at least) the request codes they are labelled with. request.link is the
-link validator's, not the text validator's.
+link validator's, not the text validator's. The learned layer beside the rules keeps the
+notices as clean (it is trained on them as genuine texts).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from app.assess import assess
+from app.claim import Claim, Context
+from app.learned import text_layer
 from app.reference.models import Reference
 from app.validators.text import check_text
 from tests.shared_data import shared_path
@@ -40,6 +44,16 @@ def test_shared_folder_holds_the_notices_and_samples() -> None:
 def test_notice_pasted_whole_raises_no_request(notice: Path, reference: Reference) -> None:
     findings = check_text(notice.read_text(encoding="utf-8"), reference)
     assert [(f.code, f.evidence) for f in findings] == []
+
+
+@pytest.mark.parametrize("notice", NOTICES, ids=lambda p: p.name)
+def test_notice_pasted_whole_raises_no_request_with_the_learned_layer(
+    notice: Path, reference: Reference
+) -> None:
+    context = Context(reference=reference, text_layer=text_layer(reference))
+    assessment = assess(Claim(message=notice.read_text(encoding="utf-8")), context)
+    requests = [(f.code, f.evidence) for f in assessment.findings if f.code.startswith(OWN_CODES)]
+    assert requests == []
 
 
 @pytest.mark.parametrize("example", _examples(), ids=lambda e: e["body"]["message"][:40])
