@@ -1,6 +1,7 @@
 """Scores labelled messages with the engine as it stands: verdicts, request codes, by genre.
 
     python -m tests.corpus.score FILE.jsonl [FILE.jsonl ...] [--json OUT] [--misses]
+                                 [--rules-only]
 
 Prints the verdict confusion, each request code's precision and recall, the summary by
 author, genre and style (or what --by names) and, with --misses, every miss: a scam's
@@ -13,6 +14,10 @@ Each line: {"id", "label": "scam"|"genuine", "genre", "style", "author",
 A scam is caught when called `impersonation`; its codes are right when every labelled
 request code (any one of a list of alternatives) is among the findings. A genuine message
 is a false alarm when called `impersonation` or given any `request.*` code.
+
+The engine runs with its learned layer (app/learned), as the service does, unless
+--rules-only. Files the model was trained on are named first: on them the figures say how
+well it learnt, not how well it generalises (`make crossval` says that).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 from app.assess import assess
 from app.claim import Channel, Claim, Context
 from app.findings import Verdict
+from app.learned import cached_model, text_layer
 from app.reference import load_reference
 
 CLAIM_FIELDS = ("sender", "phone", "extension", "ticket_code")
@@ -75,8 +81,10 @@ def claim_of(raw: dict[str, Any]) -> Claim:
     )
 
 
-def score(rows: list[dict[str, Any]]) -> list[Scored]:
-    context = Context(reference=load_reference())
+def score(rows: list[dict[str, Any]], rules_only: bool = False) -> list[Scored]:
+    reference = load_reference()
+    layer = None if rules_only else text_layer(reference)
+    context = Context(reference=reference, text_layer=layer)
     out = []
     for row in rows:
         assessment = assess(claim_of(row["claim"]), context)
@@ -178,8 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the summaries here")
     parser.add_argument("--by", default="author,genre,style", help="breakdowns, comma-separated")
     parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--rules-only", action="store_true", help="without the learned layer")
     args = parser.parse_args(argv)
-    scored = score(load(args.files))
+    if not args.rules_only:
+        trained_on = set(cached_model().meta["corpus"]["files"])
+        seen = sorted(path.name for path in args.files if path.name in trained_on)
+        if seen:
+            print(f"the learned layer was trained on {', '.join(seen)}: not first sight")
+    scored = score(load(args.files), args.rules_only)
     result: dict[str, Any] = {"all": summary(scored), "confusion": confusion(scored)}
     result["codes"] = per_code(scored)
     print(format_summary("all", result["all"]))
