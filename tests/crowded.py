@@ -15,6 +15,7 @@ from app.assess import Assessment, assess
 from app.claim import Claim, Context
 from app.extract import IDENTIFIERS_PER_KIND
 from app.findings import FINDINGS_PER_CODE, Verdict
+from app.learned import text_layer
 from app.present import identifiers
 from app.reference.models import Reference
 
@@ -65,10 +66,12 @@ class Crowded:
     omitted_extracted: dict[str, int]  # identifiers left out, by list
 
 
-def everything(message: str, reference: Reference) -> Assessment:
+def everything(message: str, reference: Reference, learned: bool = True) -> Assessment:
     """The assessment, received now, with nothing left out: what bounded answers are held
-    to. (Every surface is asked without a date: the web form and Zalo have none to give.)"""
-    context = Context(reference=reference, findings_per_code=1_000_000)
+    to. (Every surface is asked without a date: the web form and Zalo have none to give.)
+    Every surface runs the learned layer beside the rules, unless `learned` is false."""
+    layer = text_layer(reference) if learned else None
+    context = Context(reference=reference, findings_per_code=1_000_000, text_layer=layer)
     return assess(Claim(message=message), context)
 
 
@@ -79,12 +82,12 @@ MESSAGES: dict[str, Callable[[], str]] = {
 }
 
 
-def expected(name: str, reference: Reference) -> Crowded:
+def expected(name: str, reference: Reference, learned: bool = True) -> Crowded:
     """What an answer to the named message must say: the verdict of every finding, and how
     many of each code and of each list it leaves out (counted here from the whole
     assessment, not by the code under test)."""
     message = MESSAGES[name]()
-    whole = everything(message, reference)
+    whole = everything(message, reference, learned)
     codes = Counter(f.code for f in whole.findings)
     lists = {kind: len(values) for kind, values in identifiers(whole.extracted).items()}
     return Crowded(
