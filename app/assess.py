@@ -163,8 +163,11 @@ def _reported_findings(claim: Claim, ex: Extracted, ctx: Context) -> list[Findin
     return found
 
 
-def _sort_key(f: Finding) -> tuple[int, str, int, str, str]:
-    return (_SEVERITY_RANK[f.severity], f.code, f.span.start if f.span else -1, f.field, f.evidence)
+def _sort_key(f: Finding) -> tuple[int, str, bool, int, str, str]:
+    # A proof before the findings of its code and severity that prove nothing: listing a
+    # few of a code must never leave the one proof out.
+    position = f.span.start if f.span else -1
+    return (_SEVERITY_RANK[f.severity], f.code, not f.proof, position, f.field, f.evidence)
 
 
 def advice_for(verdict: Verdict, findings: tuple[Finding, ...]) -> tuple[str, ...]:

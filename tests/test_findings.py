@@ -15,8 +15,9 @@ def finding(code: str, severity: Severity, evidence: str = "", proof: bool = Fal
 
 
 def gravest_first(findings: list[Finding]) -> tuple[Finding, ...]:
-    """Each once, in the engine's order (app.assess): by severity, then code."""
-    return tuple(sorted(dict.fromkeys(findings), key=lambda f: (RANK[f.severity], f.code)))
+    """Each once, in the engine's order (app.assess): by severity, code, proofs first."""
+    ordered = sorted(dict.fromkeys(findings), key=lambda f: (RANK[f.severity], f.code, not f.proof))
+    return tuple(ordered)
 
 
 def test_the_first_few_of_a_code_are_kept_and_the_rest_counted() -> None:
