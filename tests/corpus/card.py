@@ -30,16 +30,22 @@ def first_sight_table() -> list[str]:
         "| genuine called impersonation or given request.* |",
         "|---|---|---|---|---|",
     ]
-    for path in sorted(FIRST_SIGHT.glob("au*.json")):
-        s = json.loads(path.read_text())["all"]
-        lines.append(
-            f"| {path.stem} | `{engines.get(path.stem, '?')}` "
-            f"| {s['scams_caught']}/{s['scams']} ({_pct(s['scams_caught'], s['scams'])}) "
-            f"| {s['scams_codes_right']}/{s['scams']} ({_pct(s['scams_codes_right'], s['scams'])}) "
-            f"| {s['genuine_false_alarm']}/{s['genuine']} "
-            f"({_pct(s['genuine_false_alarm'], s['genuine'])}) |"
-        )
+    for path in sorted(FIRST_SIGHT.glob("au??.json")):
+        lines.append(f"| {path.stem} | `{engines.get(path.stem, '?')}` | {_row(path)}")
+        rules_alone = path.with_suffix(".rules.json")
+        if rules_alone.exists():
+            lines.append(f"| {path.stem}, same commit, rules alone | | {_row(rules_alone)}")
     return lines
+
+
+def _row(path: Path) -> str:
+    s = json.loads(path.read_text())["all"]
+    return (
+        f"{s['scams_caught']}/{s['scams']} ({_pct(s['scams_caught'], s['scams'])}) "
+        f"| {s['scams_codes_right']}/{s['scams']} ({_pct(s['scams_codes_right'], s['scams'])}) "
+        f"| {s['genuine_false_alarm']}/{s['genuine']} "
+        f"({_pct(s['genuine_false_alarm'], s['genuine'])}) |"
+    )
 
 
 def counts_table(key: str) -> list[str]:
@@ -76,7 +82,11 @@ def main() -> None:
         "",
         "Each set scored by the engine as it stood when the set arrived, before it was read",
         "(`python -m tests.corpus.score tests/corpus/authors/auNN.jsonl`). These are the figures",
-        "users feel; scores after tuning on a set are not generalisation.",
+        "users feel; scores after tuning on a set are not generalisation. au01-au06 met the",
+        "rules alone; au07-au12 were written meanwhile, kept unread and out of the learned",
+        "layer's training, and first scored once it had landed (see firstsight/engines.json).",
+        "Three authors (au07, au09, au10) listed the folder of sets before writing and saw",
+        "the other sets' file names, not their contents.",
         "",
         *first_sight_table(),
         "",
