@@ -23,7 +23,6 @@ well it learnt, not how well it generalises (`make crossval` says that).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections import defaultdict
@@ -32,13 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from app.assess import assess
-from app.claim import Channel, Claim, Context
+from app.claim import Context
 from app.findings import Verdict
 from app.learned import cached_model, text_layer
+from app.learned.corpus import claim_of
 from app.reference import load_reference
-
-CLAIM_FIELDS = ("sender", "phone", "extension", "ticket_code")
-DEFAULT_RECEIVED = "2025-11-21T10:00:00+07:00"
 
 
 @dataclass(frozen=True)
@@ -65,20 +62,6 @@ class Scored:
     @property
     def false_alarm(self) -> bool:
         return self.caught or any(code.startswith("request.") for code in self.codes)
-
-
-def claim_of(raw: dict[str, Any]) -> Claim:
-    channel = raw.get("channel")
-    try:
-        channel_value = Channel(channel) if channel else None
-    except ValueError:
-        channel_value = None
-    return Claim(
-        message=raw.get("message", ""),
-        channel=channel_value,
-        received_at=dt.datetime.fromisoformat(raw.get("received_at") or DEFAULT_RECEIVED),
-        **{name: raw[name] for name in CLAIM_FIELDS if raw.get(name)},
-    )
 
 
 def score(rows: list[dict[str, Any]], rules_only: bool = False) -> list[Scored]:
