@@ -9,13 +9,10 @@ from typing import Any
 import pytest
 
 from app.claim import Channel
+from app.learned.fit import CODES
 
 AUTHORS = Path(__file__).parent / "corpus" / "authors"
-REQUEST_CODES = {
-    "request.pin", "request.password", "request.otp", "request.remote_access", "request.link",
-    "request.install", "request.change_email", "request.money",
-    "request.mandatory_remote_signing",
-}  # fmt: skip
+REQUEST_CODES = set(CODES)  # the request codes of SPEC §5, as the learned layer names them
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:

@@ -63,7 +63,8 @@ def read(norm: Normaliser, text: str, words: Words | None = None) -> tuple[list[
     starts, ends = words.starts, words.ends
     cuts = [
         i
-        for i in _sentence_breaks(words.brks)
+        for i in positions(words.brks, SENTENCE)
+        if i > 0  # a break before the first word ends no sentence
         if _SENTENCE_END.search(text, ends[i - 1], starts[i])
     ]
     bounds = [0, *cuts, len(words)]
@@ -82,13 +83,13 @@ def counted(keys: list[str]) -> list[str]:
     return [key for key in keys if not key.isdigit()]
 
 
-def _sentence_breaks(brks: list[int]) -> list[int]:
-    """The words after which the rule engine sees a sentence end; `list.index` looks."""
+def positions(items: list[int], value: int) -> list[int]:
+    """Where the value is in the list; `list.index` does the looking, in C."""
     found: list[int] = []
-    at = 0
+    at = -1
     while True:
         try:
-            at = brks.index(SENTENCE, at + 1)
+            at = items.index(value, at + 1)
         except ValueError:
             return found
         found.append(at)

@@ -277,7 +277,7 @@ class _Table:
         pair_keys = list(zip(live, live[1:], strict=False))
         pair_rows = self._rows(state, pair_keys, state.pairs)
         # Sentence j's pairs lie between the -1 before it and the -1 after it.
-        ends_at = _positions(live, -1)
+        ends_at = F.positions(live, -1)
         starts = [0, *(m + 1 for m in ends_at)][: len(ends_at)]
         pairs_at = [(a, max(a, b - 1)) for a, b in zip(starts, ends_at, strict=True)]
         weight, count = state.message, state.count  # read after the rows were added
@@ -379,18 +379,6 @@ class _Table:
             if len(state.gaps) < _CACHE_LIMIT:
                 state.gaps[gap] = hit
         return hit
-
-
-def _positions(items: list[int], value: int) -> list[int]:
-    """Where the value is in the list; `list.index` does the looking, in C."""
-    found: list[int] = []
-    at = -1
-    while True:
-        try:
-            at = items.index(value, at + 1)
-        except ValueError:
-            return found
-        found.append(at)
 
 
 @dataclass(frozen=True, slots=True)
