@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.claim import Claim, Context
+from app import claimgate
+from app.claim import Claim, Context, Revision
 from app.extract import Extracted, extract, indicators, is_official
 from app.findings import Finding, Severity, Verdict, first_of_each_code, verdict_for
 from app.reference.models import Reference
@@ -186,9 +187,9 @@ def advice_for(verdict: Verdict, findings: tuple[Finding, ...]) -> tuple[str, ..
     return (*lead, *tail)
 
 
-def _text_findings(claim: Claim, ex: Extracted, context: Context) -> list[Finding]:
+def _text_findings(claim: Claim, ex: Extracted, context: Context) -> Revision:
     """What the text asks for (the rules, then the learned layer's judgement of them)
-    and its links."""
+    and its links; with the rules alone, every text is taken as a claim to be support."""
     ref = context.reference
     words = compiled(ref).norm.tokens(claim.message)  # read once, for the rules and the layer
     found = [
@@ -196,8 +197,8 @@ def _text_findings(claim: Claim, ex: Extracted, context: Context) -> list[Findin
         *(f for link in ex.links for f in check_link(link, reference=ref)),
     ]
     if context.text_layer is not None and claim.message:
-        found = context.text_layer.revise(claim.message, found, words)
-    return found
+        return context.text_layer.revise(claim.message, found, words)
+    return Revision(found, reads_as_claim=True)
 
 
 def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -> Assessment:
@@ -205,15 +206,17 @@ def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -
     ref = context.reference
     received = claim.received_at or context.now or dt.datetime.now(dt.UTC)
     ex = extracted if extracted is not None else extract(claim.message, ref)
+    text = _text_findings(claim, ex, context)
     findings = [
         *_ticket_findings(claim, ex, context, received),
         *_sender_findings(claim, ex, ref),
         *_phone_findings(claim, ex, ref),
         *check_channel(claim.channel, reference=ref),
-        *_text_findings(claim, ex, context),
+        *text.findings,
         *_reported_findings(claim, ex, context),
         *context.extra_findings,
     ]
+    findings = claimgate.apply(findings, text.reads_as_claim)
     ordered = tuple(sorted(dict.fromkeys(findings), key=_sort_key))
     verdict = verdict_for(list(ordered))
     advice = advice_for(verdict, ordered)

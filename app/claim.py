@@ -88,10 +88,19 @@ class RegisteredTicket:
     revoked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A text's findings as the learned layer left them, and whether the text reads as
+    someone contacting the reader as support (app.claimgate)."""
+
+    findings: list[Finding]
+    reads_as_claim: bool
+
+
 class TextLayer(Protocol):
     """Revises the request.* findings the rules made in a message's text (app.learned)."""
 
-    def revise(self, text: str, findings: list[Finding], words: Words) -> list[Finding]:
+    def revise(self, text: str, findings: list[Finding], words: Words) -> Revision:
         """The findings made in `text` (whose words the rules read) with the layer's
         judgement applied."""
         ...

@@ -73,6 +73,9 @@ def finding_message(finding: Finding, lang: Lang, ref: Reference) -> str:
     if "reason" in params:
         reasons = catalogue()["lookalike_reason"]
         params["reason_text"] = reasons.get(f"{params['reason']}_{lang.value}", params["reason"])
+    if "as" in params:  # named by a message that does not claim to be support (app.claimgate)
+        named = _template("finding", _finding_entry(params["as"]) or key, lang)
+        return f"{_template('finding', key, lang).format_map(params)} {named.format_map(params)}"
     if params.get("by") == "model":  # found by the learned layer (app/learned), not a rule
         section = "finding_by_model" if key in catalogue()["finding_by_model"] else "finding"
         said = _template(section, key, lang).format_map(params)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app import claimgate
 from app.findings import Finding, Severity
 from app.learned.corpus import IN_HOUSE, Row
 from app.learned.fit import CODES, Bools, Prepared, fitted
@@ -32,6 +33,12 @@ from app.reference.models import Reference
 from app.validators.textlexicon import compiled
 
 FALSE_ALARMS = 0.01  # of genuine messages given a request.*, at most
+# Of genuine messages called impersonation for an identifier they name (app.claimgate),
+# at most: half the budget above, as the request.* false alarms use it up.
+UNCLAIMED_FALSE_ALARMS = 0.005
+# The six thresholds of the grid, in the order of Thresholds.
+Chosen = tuple[float, float, float, float, float, float]
+CLAIM_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 99.0)  # 99: never
 # Of the request codes found in scams, the share they are not labelled with, at most:
 # about the rules' own (18 %). More codes would get more scams "every code right" by
 # naming codes at random.
@@ -75,7 +82,8 @@ class Case:
     """What decides a message's outcome: its findings and its scores."""
 
     row: Row
-    other_danger: bool  # a danger finding the layer does not judge
+    other_danger: bool  # a danger finding the layer does not judge, nor the claim gate
+    gated_danger: bool  # a danger that counts only in a message claiming to be support
     other_codes: frozenset[str]  # request.* codes the layer does not judge
     judged: tuple[tuple[str, float], ...]  # (code, its sentence's ask score) per finding
     message: float
@@ -85,12 +93,14 @@ class Case:
 def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
     starts = [s.start for s in scores.sentences]
     ruled: list[tuple[str, float]] = []
-    other_danger, other_codes = False, set()
+    other_danger, gated_danger, other_codes = False, False, set()
     for f in findings:
         if judged(f):
             # A finding with no span is kept whatever the scores (the layer's `decide`).
             j = max(bisect_right(starts, f.span.start) - 1, 0) if f.span is not None else -1
             ruled.append((f.code, float(scores.ask[j]) if j >= 0 else float("inf")))
+        elif claimgate.gated(f):
+            gated_danger = True
         else:
             other_danger |= f.severity == Severity.DANGER
             if f.code.startswith(JUDGED):
@@ -99,7 +109,15 @@ def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
         (float(a), tuple(float(c) for c in codes))
         for a, codes in zip(scores.ask, scores.codes, strict=True)
     )
-    return Case(row, other_danger, frozenset(other_codes), tuple(ruled), scores.message, candidates)
+    return Case(
+        row,
+        other_danger,
+        gated_danger,
+        frozenset(other_codes),
+        tuple(ruled),
+        scores.message,
+        candidates,
+    )
 
 
 def cases_for(p: Prepared, scored: list[Scores | None]) -> list[Case]:
@@ -115,11 +133,14 @@ def outcome(case: Case, t: Thresholds | None) -> tuple[bool, frozenset[str]]:
     alone when t is None."""
     if t is None:
         found = {code for code, _ in case.judged}
+        claims = True
     else:
         found = kept(case, t.keep_message, t.keep_asking, t.keep_sentence)
         found |= added(case, t.add_message, t.add_sentence, t.add_code)
+        claims = case.message >= t.claim_message
     found |= case.other_codes
-    return case.other_danger or bool(found), frozenset(found)
+    gated = case.gated_danger and (claims or bool(found))
+    return case.other_danger or gated or bool(found), frozenset(found)
 
 
 def kept(case: Case, keep_message: float, keep_asking: float, keep_sentence: float) -> set[str]:
@@ -261,15 +282,34 @@ def choose(cases: list[Case]) -> Thresholds:
         key: np.array([_mask(added(c, *key)) for c in cases])
         for key in itertools.product(GRID["add_message"], GRID["add_sentence"], GRID["add_code"])
     }
-    best: tuple[tuple[int, int], Thresholds] | None = None
+    best: tuple[tuple[int, int], Chosen] | None = None
     for keep, kept_found in kept_masks.items():
         for add, added_found in added_masks.items():
             score = masks.score(kept_found | added_found)
             if score is not None and (best is None or score > best[0]):
-                best = (score, Thresholds(*keep, *add))
+                best = (score, (*keep, *add))
     if best is None:
         raise ValueError("no thresholds of the grid keep the false alarms down")
-    return best[1]
+    return claim_threshold(cases, best[1])
+
+
+def claim_threshold(cases: list[Case], chosen: Chosen) -> Thresholds:
+    """The other thresholds with the lowest `claim_message` (the most scams caught by an
+    identifier they name) that calls at most UNCLAIMED_FALSE_ALARMS of genuine messages
+    an impersonation for the identifiers alone."""
+    genuine = [c for c in cases if not c.row.scam and c.gated_danger and not c.other_danger]
+    allowed = UNCLAIMED_FALSE_ALARMS * sum(not c.row.scam for c in cases)
+    for value in CLAIM_GRID:
+        t = Thresholds(*chosen, value)
+        if sum(_alarm_by_gate(c, t) for c in genuine) <= allowed:
+            return t
+    return Thresholds(*chosen, CLAIM_GRID[-1])
+
+
+def _alarm_by_gate(case: Case, t: Thresholds) -> bool:
+    """Called impersonation with no request.* found: for an identifier it names."""
+    caught, found = outcome(case, t)
+    return caught and not found
 
 
 def nested(

@@ -11,7 +11,9 @@ the whole message (does it read like a scam or like a warning, a notice, a reply
 - in a message scoring at least `add_message`, a sentence scoring at least `add_sentence`
   gets a finding for each code scoring at least `add_code` that no
   finding of the text has: severity danger, the sentence as evidence and span, the
-  words that weighed most in `words`, `by` = "model", the notices of the code's rule.
+  words that weighed most in `words`, `by` = "model", the notices of the code's rule;
+- a message scoring at least `claim_message` reads as a claim to be support: the
+  identifiers it names count against it (app.claimgate).
 
 The thresholds were chosen by leave-one-author-out cross-validation (`make model`):
 at most 1 % of genuine messages given a request.*, then as many scams caught as possible.
@@ -23,6 +25,7 @@ from bisect import bisect_right
 
 import numpy as np
 
+from app.claim import Revision
 from app.findings import Finding, Severity, Span
 from app.learned.model import Model, ModelError, Scores, Thresholds
 from app.reference.models import Reference
@@ -81,16 +84,17 @@ class LearnedLayer:
     def scores(self, text: str, words: Words | None = None) -> Scores:
         return self.model.score(self.norm, text, words)
 
-    def revise(
-        self, text: str, findings: list[Finding], words: Words | None = None
-    ) -> list[Finding]:
+    def revise(self, text: str, findings: list[Finding], words: Words | None = None) -> Revision:
         """The text's findings with the model's judgement applied; `words` are the text's
-        as the rules read them (read again if not given)."""
+        as the rules read them (read again if not given). An empty text is no judgement:
+        it is taken as a claim, as the rules alone would."""
         if not text.strip():
-            return findings
+            return Revision(findings, reads_as_claim=True)
         scores = self.scores(text, words)
-        kept, added = decide(findings, scores, self.model.thresholds)
-        return kept + [self._finding(text, scores, j, k) for j, k in added]
+        thresholds = self.model.thresholds
+        kept, added = decide(findings, scores, thresholds)
+        revised = kept + [self._finding(text, scores, j, k) for j, k in added]
+        return Revision(revised, reads_as_claim=scores.message >= thresholds.claim_message)
 
     def _finding(self, text: str, scores: Scores, j: int, k: int) -> Finding:
         s = scores.sentences[j]

@@ -56,6 +56,9 @@ class Thresholds:
     add_message: float  # the model adds findings only in messages scoring at least this
     add_sentence: float  # ... in sentences scoring at least this
     add_code: float  # ... for each code scoring at least this (else the best code)
+    # Identifiers named in a text count against it only in a message scoring at least
+    # this, or asking for something (app.claimgate).
+    claim_message: float
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Thresholds:

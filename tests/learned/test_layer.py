@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from app.assess import Assessment, assess
-from app.claim import Claim, Context
+from app.claim import Claim, Context, Revision
 from app.config import Settings
 from app.findings import Finding, Lang, Severity, Span, Verdict
 from app.i18n import finding_message
@@ -84,8 +84,8 @@ def test_a_rule_finding_the_model_agrees_with_stands(
 
 
 def test_an_empty_text_is_left_to_the_rules(layer: LearnedLayer) -> None:
-    assert layer.revise("", []) == []
-    assert layer.revise("   \n", []) == []
+    assert layer.revise("", []) == Revision([], reads_as_claim=True)
+    assert layer.revise("   \n", []) == Revision([], reads_as_claim=True)
 
 
 def test_the_settings_turn_the_layer_off(reference: Reference) -> None:
