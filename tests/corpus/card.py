@@ -13,6 +13,12 @@ from typing import Any
 
 HERE = Path(__file__).parent
 AUTHORS, FIRST_SIGHT = HERE / "authors", HERE / "firstsight"
+# Beside each first sight, for comparison: the same commit with the rules alone, and the
+# commit before it (the engine one change earlier, equally unseen by the set).
+COMPARED = (
+    (".rules.json", "same commit, rules alone"),
+    (".previous.json", "the commit before"),
+)
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -32,9 +38,13 @@ def first_sight_table() -> list[str]:
     ]
     for path in sorted(FIRST_SIGHT.glob("au??.json")):
         lines.append(f"| {path.stem} | `{engines.get(path.stem, '?')}` | {_row(path)}")
-        rules_alone = path.with_suffix(".rules.json")
-        if rules_alone.exists():
-            lines.append(f"| {path.stem}, same commit, rules alone | | {_row(rules_alone)}")
+        for suffix, what in COMPARED:
+            compared = path.with_suffix(suffix)
+            if compared.exists():
+                engine = engines.get(compared.name.removesuffix(".json"))
+                lines.append(
+                    f"| {path.stem}, {what} | {f'`{engine}`' if engine else ''} | {_row(compared)}"
+                )
     return lines
 
 
@@ -86,7 +96,8 @@ def main() -> None:
         "rules alone; au07-au12 were written meanwhile, kept unread and out of the learned",
         "layer's training, and first scored once it had landed (see firstsight/engines.json).",
         "Three authors (au07, au09, au10) listed the folder of sets before writing and saw",
-        "the other sets' file names, not their contents.",
+        "the other sets' file names, not their contents. au13-au15 arrived as the claim gate",
+        "landed and met it first; the commit before it is shown for comparison.",
         "",
         *first_sight_table(),
         "",
