@@ -171,20 +171,31 @@ def fit(p: Prepared, messages: Bools) -> tuple[Floats, Floats]:
 def _fit_codes(
     p: Prepared, x: sp.csr_matrix, idx: Ints
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """One model per code on the asking sentences; sentences whose codes are not known
-    are given the best-scoring of their message's codes by a first fit on the others."""
+    """One model per code on the asking sentences. A first fit on the sentences whose
+    codes are known places the rest: each code the message is labelled with and no
+    sentence of it has goes to the asking sentence that scores it best (one asking
+    sentence gets them all), and an asking sentence still without a code gets the best
+    of its message's. A sentence asking for two things ("download and install it from
+    this link") so learns both, not the one the rules saw."""
     asking_idx = idx[p.asks[idx]]
     known = asking_idx[p.known[asking_idx]]
     labels = p.codes.copy()
     first, first_b = _per_code(x[known], labels[known])
-    unknown = asking_idx[~p.known[asking_idx]]
-    if len(unknown):
-        scored = x[unknown] @ first.T + first_b
-        for row, j in zip(scored, unknown, strict=True):
-            allowed = p.rows[p.sentence_message[j]].all_codes
-            ks = [k for k, code in enumerate(CODES) if code in allowed]
-            if ks:
-                labels[j, max(ks, key=lambda k: row[k])] = True
+    scored = np.asarray(x[asking_idx] @ first.T) + first_b
+    by_message: dict[int, list[int]] = {}
+    for pos, j in enumerate(asking_idx):
+        by_message.setdefault(int(p.sentence_message[j]), []).append(pos)
+    for m, positions in by_message.items():
+        row = p.rows[m]
+        for group in row.codes:
+            ks = [CODES.index(code) for code in group if code in CODES]
+            if ks and not labels[asking_idx[positions]][:, ks].any():
+                pos, k = max(itertools.product(positions, ks), key=lambda pk: scored[pk])
+                labels[asking_idx[pos], k] = True
+        allowed = [k for k, code in enumerate(CODES) if code in row.all_codes]
+        for pos in positions:
+            if allowed and not labels[asking_idx[pos]].any():
+                labels[asking_idx[pos], max(allowed, key=lambda k: scored[pos, k])] = True
     return _per_code(x[asking_idx], labels[asking_idx])
 
 
