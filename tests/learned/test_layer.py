@@ -113,3 +113,13 @@ def test_a_link_the_model_finds_is_not_called_a_link_outside_the_domain(
     english = finding_message(found, Lang.EN, reference)
     assert english.startswith("The message asks you to open a link")
     assert "outside the Treasury's domain" not in english
+
+
+def test_a_model_finding_in_a_long_sentence_quotes_its_start(
+    reference: Reference, layer: LearnedLayer
+) -> None:
+    text = "Anh ơi gửi em mật khẩu nhé, " + "x" * 5_000
+    [finding] = _requests(_assess(text, reference, layer))
+    assert finding.param("by") == "model"
+    assert finding.evidence == "Anh ơi gửi em mật khẩu nhé,…"
+    assert finding.span == Span(0, len(text))
