@@ -59,8 +59,9 @@ quality: $(BUILT)
 
 # The learned layer beside the text rules (app/learned/model.npz + model.json), trained on
 # the authors' sets, the in-house corpus and the notices beside the clone (../shared):
-# prints rules alone and combined, leave-one-author-out, and writes the model (~30 s).
-# crossval also measures the choice of thresholds without each author (~2 min).
+# prints rules alone and combined on each author held out (six folds of authors), and
+# writes the model (~2 min). crossval also measures the choice of thresholds without
+# each author (many minutes).
 TRAIN := $(BIN)/python -m app.learned.train tests/corpus/authors/*.jsonl \
 	--in-house tests/corpus/messages.jsonl --notices ../shared/notices
 model: $(BUILT)
