@@ -30,7 +30,7 @@ PERMUTATIONS = 128
 BAND_ROWS = 4
 BANDS = PERMUTATIONS // BAND_ROWS
 # Below this many word pairs a text says too little to be told from others of its topic.
-MIN_SHINGLES = 8
+MIN_SHINGLES = 10
 # Signatures agreeing in at least this share of positions are the same campaign.
 SAME_CAMPAIGN = 0.5
 # Longest text read: a campaign is known by its beginning as well as by its whole.
@@ -44,20 +44,39 @@ _ODDS = _rng.integers(0, 2**63 - 1, size=PERMUTATIONS, dtype=np.uint64) * 2 + 1
 _BAND_MIX = _rng.integers(0, 2**63 - 1, size=BAND_ROWS, dtype=np.uint64) * 2 + 1
 _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
-# What varies between sends of one campaign, removed before the words are read: links and
-# addresses, then every number with its separators (phones, amounts, dates, ticket codes).
-_LINK = re.compile(r"\S*@\S+|(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?")
-_NUMBER = re.compile(r"\w*\d[\w.,/:-]*")
-_CLAUSE = re.compile(r"[.!?;:,()\[\]\"“”\n]+|\s-\s")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+# What varies between sends of one campaign is dropped before the words are read: every
+# whitespace-separated piece holding a digit (phones, amounts, dates, ticket codes), an
+# address or a link. One piece at a time: a pattern over the whole text spanning links and
+# numbers took twice as long (bench/campaigns.py).
+_VARYING = re.compile(r"[\d@]|://|\w\.\w")
+_CLAUSE_BREAKS = frozenset('.!?;:,()[]"“”')
+_WORD_OR_BREAK = re.compile(r"[^\W\d_]{2,}|[.!?;:,()\[\]\"“”]")
+
+
+def _clauses(folded: str) -> list[list[str]]:
+    """The words of each clause, with the varying pieces dropped."""
+    clauses: list[list[str]] = []
+    for line in folded[:MAX_CHARS].split("\n"):
+        words: list[str] = []
+        for piece in line.split():
+            if _VARYING.search(piece):
+                tokens = [piece[-1]] if piece[-1] in _CLAUSE_BREAKS else []
+            else:
+                tokens = _WORD_OR_BREAK.findall(piece)
+            for token in tokens:
+                if token in _CLAUSE_BREAKS:
+                    clauses.append(words)
+                    words = []
+                else:
+                    words.append(token)
+        clauses.append(words)
+    return clauses
 
 
 def shingles(folded: str) -> set[str]:
     """The word pairs of each clause of a folded text (a one-word clause is its word)."""
-    text = _NUMBER.sub(" ", _LINK.sub(" ", folded[:MAX_CHARS]))
     found: set[str] = set()
-    for clause in _CLAUSE.split(text):
-        words = _WORD.findall(clause)
+    for words in _clauses(folded):
         if len(words) == 1:
             found.add(words[0])
         found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
@@ -93,6 +112,13 @@ def band_keys(signature: Signature) -> list[int]:
 def similarity(a: Signature, b: Signature) -> float:
     """The estimated Jaccard similarity of the two sets behind the signatures."""
     return float(np.count_nonzero(a == b)) / PERMUTATIONS
+
+
+def similarities(stored: bytes, signature: Signature) -> npt.NDArray[np.float64]:
+    """`similarity` of the signature to each of several stored ones, laid end to end."""
+    others = np.frombuffer(stored, dtype="<u4").reshape(-1, PERMUTATIONS)
+    shares: npt.NDArray[np.float64] = (others == signature).sum(axis=1) / PERMUTATIONS
+    return shares
 
 
 def to_bytes(signature: Signature) -> bytes:

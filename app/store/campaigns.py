@@ -53,15 +53,19 @@ class Resembled:
 
 
 def resembled(rows: Sequence[Sequence[object]], signature: fp.Signature) -> list[Resembled]:
-    """The candidate rows whose fingerprint the signature resembles, most alike first."""
-    found = []
-    for campaign_id, stored, count, first in rows:
-        other = fp.from_bytes(bytes(stored))  # type: ignore[call-overload]
-        if other is None:
-            continue
-        alike = fp.similarity(signature, other)
-        if alike >= fp.SAME_CAMPAIGN:
-            found.append(Resembled(int(campaign_id), alike, int(count), _moment(first)))  # type: ignore[call-overload]
+    """The candidate rows whose fingerprint the signature resembles, most alike first.
+
+    All candidates are compared at once: one per row took ~4 us each, and a text of a
+    common topic can bring dozens (bench/campaigns.py)."""
+    usable = [row for row in rows if len(bytes(row[1])) == fp.PERMUTATIONS * 4]  # type: ignore[call-overload]
+    if not usable:
+        return []
+    alike = fp.similarities(b"".join(bytes(row[1]) for row in usable), signature)  # type: ignore[call-overload]
+    found = [
+        Resembled(int(row[0]), float(share), int(row[2]), _moment(row[3]))  # type: ignore[call-overload]
+        for row, share in zip(usable, alike, strict=True)
+        if share >= fp.SAME_CAMPAIGN
+    ]
     return sorted(found, key=lambda r: -r.similarity)
 
 
