@@ -138,9 +138,11 @@ async def test_a_key_is_created_with_its_token_shown_once_then_revoked(
     listed = await client.get("/admin/keys")
     assert token[1] not in listed.text and "mx2" in listed.text
     key_id = token[1].split("_")[1]
-    csrf = TOKEN.search(listed.text)
-    assert csrf
-    revoked = await client.post(f"/admin/keys/{key_id}/revoke", data={"csrf_token": csrf[1]})
+    listed_token = TOKEN.search(listed.text)
+    assert listed_token
+    revoked = await client.post(
+        f"/admin/keys/{key_id}/revoke", data={"csrf_token": listed_token[1]}
+    )
     assert revoked.status_code == 303
     mail = await client.post(
         "/v1/mail/check", content=b"From: a@b.c\r\n\r\nhi", headers=bearer(token[1])
