@@ -65,5 +65,6 @@ def stacked(days: list[DayCounts], series: list[str]) -> Chart:
                 Bar(round(x, 1), round(y, 1), round(slot * 0.7, 1), round(height, 1), name, title)
             )
         labels.append((round(x + slot * 0.35, 1), day.day.strftime("%d/%m")))
-    ticks = [(round(baseline - plot_height * n / 4, 1), top * n // 4) for n in range(5)]
+    step = top // 5 if top % 5 == 0 else top // 2 if top % 2 == 0 else top
+    ticks = [(round(baseline - plot_height * v / top, 1), v) for v in range(0, top + 1, step)]
     return Chart(WIDTH, HEIGHT, bars, ticks, labels, baseline)
