@@ -167,3 +167,46 @@ def variants(reported: Labelled, seed: int = 7) -> Iterator[Variant]:
     rng = random.Random(f"{seed}:{reported.id}")
     for name, change in ALL_CHANGES.items():
         yield Variant(reported.id, name, change(reported.text, rng))
+
+
+def report() -> None:
+    """Print, per change, how many variants match their scam, and how close genuine texts
+    come to any scam: `python -m tests.campaign_variants` (the README's table)."""
+    import numpy as np
+
+    from app import fingerprint as fp
+    from app.validators.fold import fold_plain
+
+    def signature(text: str) -> fp.Signature | None:
+        return fp.fingerprint(fold_plain(text))
+
+    scams = [(s, signature(s.text)) for s in corpus("scam")]
+    kept = [(s, sig) for s, sig in scams if sig is not None]
+    print(f"scams with a fingerprint: {len(kept)} of {len(scams)}")
+    shares: dict[str, list[float]] = {}
+    for scam, own in kept:
+        for variant in variants(scam):
+            other = signature(variant.text)
+            share = fp.similarity(own, other) if other is not None else 0.0
+            shares.setdefault(variant.change, []).append(share)
+    for change, found in shares.items():
+        values = np.array(found)
+        matched = int((values >= fp.SAME_CAMPAIGN).sum())
+        low, median = np.percentile(values, 1), np.median(values)
+        print(f"{change:14} {matched}/{len(values)} matched, p1 {low:.2f}, median {median:.2f}")
+    stacked = np.stack([sig for _, sig in kept])
+    closest = []
+    for message in corpus("genuine"):
+        mine = signature(message.text)
+        if mine is not None:
+            closest.append(float((stacked == mine).mean(axis=1).max()))
+    values = np.array(closest)
+    print(
+        f"genuine with a fingerprint: {len(values)}; matching a scam: "
+        f"{int((values >= fp.SAME_CAMPAIGN).sum())}; closest {values.max():.2f}, "
+        f"99th percentile {np.percentile(values, 99):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    report()

@@ -24,18 +24,19 @@ from app.store.lookup import VALUES, Lookup
 # rarely find more than a handful, and a flood of look-alike campaigns must not slow checks.
 MAX_CANDIDATES = 64
 
-CANDIDATES = (
-    select(Campaign.id, Campaign.fingerprint, Campaign.report_count, Campaign.first_reported_at)
-    .where(
-        Campaign.id.in_(
-            select(CampaignBand.campaign_id)
-            .where(CampaignBand.band.in_(bindparam(VALUES, expanding=True)))
-            .distinct()
-        )
-    )
+# The campaigns sharing a band key with the text, by a join from the few band rows found
+# (an IN over a subquery let PostgreSQL scan every campaign: 22 ms against 100,000).
+_MATCHED = (
+    select(CampaignBand.campaign_id)
+    .where(CampaignBand.band.in_(bindparam(VALUES, expanding=True)))
+    .distinct()
     .limit(bindparam("max_candidates", MAX_CANDIDATES, literal_execute=True))
     .offset(bindparam("skip", 0, literal_execute=True))
+    .subquery()
 )
+CANDIDATES = select(
+    Campaign.id, Campaign.fingerprint, Campaign.report_count, Campaign.first_reported_at
+).join(_MATCHED, Campaign.id == _MATCHED.c.campaign_id)
 
 
 def _moment(value: object) -> dt.datetime:

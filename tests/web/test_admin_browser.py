@@ -142,7 +142,7 @@ def test_every_page_fits_360_px_without_sideways_scrolling(phone: Page, served: 
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (name, width)
     phone.goto(served.url + "/admin/reports")
-    shoot(phone, "admin-reports-360")
+    shoot(phone, "admin-reports-360", readme=True)
 
 
 def test_the_console_works_without_javascript(scriptless: Page, served: Served) -> None:
@@ -170,4 +170,4 @@ def test_english_and_the_activity_charts(desk: Page, served: Served) -> None:
     expect(desk.locator("svg.chart")).to_have_count(2)
     expect(desk.locator("svg.chart rect.bar").first).to_be_visible()
     expect(desk.locator("table").first).to_contain_text("impersonation")
-    shoot(desk, "admin-activity")
+    shoot(desk, "admin-activity", readme=True)
