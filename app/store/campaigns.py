@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
@@ -104,9 +104,10 @@ async def join_campaign(session: AsyncSession, report: Report) -> None:
             .where(Campaign.id == campaign_id)
             .values(
                 report_count=Campaign.report_count + 1,
-                last_reported_at=func.max(Campaign.last_reported_at, report.created_at)
-                if session.get_bind().dialect.name == "sqlite"
-                else func.greatest(Campaign.last_reported_at, report.created_at),
+                last_reported_at=case(
+                    (Campaign.last_reported_at < report.created_at, report.created_at),
+                    else_=Campaign.last_reported_at,
+                ),
             )
         )
         report.campaign_id = campaign_id

@@ -235,3 +235,23 @@ async def test_reports_of_one_campaign_add_up_to_danger(
     assert len({r["campaign_id"] for r in listed}) == 1
     again = await client.post("/v1/check", json={"message": CAMPAIGN.replace("17h", "9h")})
     assert reported(again)["reported.text"] == "danger"
+
+
+async def test_a_campaign_outlives_its_first_report_and_goes_with_its_last(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    ids = []
+    for message in (CAMPAIGN, VARIANT):
+        made = await client.post("/v1/reports", json={"check_id": await check_id(client, message)})
+        ids.append(made.json()["id"])
+        await client.post(f"/v1/reports/{ids[-1]}/confirm", headers=admin)
+    await client.post(f"/v1/reports/{ids[0]}/reject", headers=admin)
+    probe = CAMPAIGN.replace("Trần Văn Tuấn", "Lê Hoàng Nam")
+    left = await client.post("/v1/check", json={"message": probe})
+    finding = next(f for f in left.json()["findings"] if f["code"] == "reported.text")
+    assert "1 báo cáo" in finding["message"]
+    await client.post(f"/v1/reports/{ids[1]}/reject", headers=admin)
+    gone = await client.post("/v1/check", json={"message": probe})
+    assert "reported.text" not in reported(gone)
+    listed = (await client.get("/v1/reports", headers=admin)).json()
+    assert {r["campaign_id"] for r in listed} == {None}
