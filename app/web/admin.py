@@ -18,7 +18,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from app.auth import Scope
-from app.errors import NotFound
+from app.db import Database
+from app.errors import ServiceUnavailable
 from app.models import ApiKey, ReportStatus
 from app.services import Services
 from app.store import activity
@@ -169,9 +170,9 @@ async def posted(request: Request, services: Services, action: Action) -> Respon
     return _to(target, page_state(request, services, _value(data, "lang")).lang.value)
 
 
-def _database(services: Services) -> Any:
+def _database(services: Services) -> Database:
     if services.database is None:
-        raise NotFound("The database is not open.")
+        raise ServiceUnavailable("The database is not open yet.", retry_after=5)
     return services.database
 
 
