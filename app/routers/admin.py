@@ -9,11 +9,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.deps import ServicesDep
 from app.models import ReportStatus
-from app.schemas import SQL_INT_MAX
+from app.schemas import ROW_ID_MAX
 from app.web import admin
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-ReportId = Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
+ReportId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]  # an INTEGER column
 KeyId = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
 
 

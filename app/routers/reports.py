@@ -26,7 +26,7 @@ from app.deps import JsonBody, ServicesDep
 from app.jsonroute import JsonRoute
 from app.models import IndicatorCount, Report, ReportStatus
 from app.reportflow import submit_report
-from app.schemas import SQL_INT_MAX, Schema
+from app.schemas import ROW_ID_MAX, SQL_INT_MAX, Schema
 from app.store.moderation import confirm, reject
 from app.store.reports import current_counts, indicators_of, list_indicators, list_reports
 
@@ -158,7 +158,8 @@ async def read_reports(
     return [ReportOut.of(r) for r in found]
 
 
-ReportId = Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
+# Report ids are INTEGER columns: a larger number is no report, and PostgreSQL refuses it.
+ReportId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 DECISION_RESPONSES: dict[int | str, dict[str, str]] = {
     **AUTH_RESPONSES,
     404: {"description": "No such report"},

@@ -123,6 +123,9 @@ async def test_deciding_needs_the_admin_scope_and_a_known_report(
     missing = await client.post(f"/v1/reports/999999/{action}", headers=admin)
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+    # Past what the INTEGER column holds: refused as such, on PostgreSQL too (never a 500).
+    beyond = await client.post(f"/v1/reports/{2**31}/{action}", headers=admin)
+    assert beyond.status_code == 422
 
 
 async def test_three_different_clients_confirm_a_report_without_an_admin(
