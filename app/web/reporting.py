@@ -32,7 +32,8 @@ async def record_scam_report(
     try:
         async with database.write_session() as session:
             await submit_report(session, services, check_id, note, client=client)
-    except TooManyRequests:
+    except TooManyRequests as exc:
+        log.info("scam report for check %s refused: %s", check_id, exc.detail)
         return ReportOutcome.TOO_MANY
     except NotFound:
         return ReportOutcome.UNKNOWN_CHECK
