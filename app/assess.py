@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app import claimgate
-from app.claim import Claim, Context, Revision
+from app.claim import VIETNAM, Claim, Context, Revision
 from app.extract import Extracted, extract, indicators, is_official
 from app.findings import Finding, Severity, Verdict, first_of_each_code, verdict_for
 from app.reference.models import Reference
@@ -142,10 +142,20 @@ def _phone_findings(claim: Claim, ex: Extracted, ref: Reference) -> list[Finding
     return found
 
 
-def _reported_findings(claim: Claim, ex: Extracted, ctx: Context) -> list[Finding]:
-    if not ctx.reported:  # nothing named in this claim was ever reported
+def _reported_text_finding(ctx: Context) -> list[Finding]:
+    text = ctx.reported_text
+    if text is None or text.count <= 0:
         return []
-    found = []
+    severity = Severity.DANGER if text.count >= ctx.report_danger_threshold else Severity.WARNING
+    since = text.since.astimezone(VIETNAM).date().isoformat()
+    params = (("count", str(text.count)), ("since", since))
+    return [Finding("reported.text", severity, "message", "", (), params=params)]
+
+
+def _reported_findings(claim: Claim, ex: Extracted, ctx: Context) -> list[Finding]:
+    found = _reported_text_finding(ctx)
+    if not ctx.reported:  # nothing named in this claim was ever reported
+        return found
     for indicator in sorted(indicators(claim, ex), key=lambda i: (i.kind, i.value)):
         count = ctx.reported.get(indicator, 0)
         if count <= 0 or is_official(indicator, ctx.reference):

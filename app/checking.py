@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import anyio
 
+from app import fingerprint as fp
 from app.assess import Assessment, assess
 from app.claim import Claim, Context
 from app.extract import Extracted, extract, indicators
@@ -42,6 +43,7 @@ def context_for(
         report_danger_threshold=settings.report_danger_threshold,
         registry=memory.registry,
         reported=memory.reported,
+        reported_text=memory.reported_text,
         extra_findings=extra_findings,
         text_layer=services.text_layer,
     )
@@ -67,6 +69,12 @@ async def run_engine(
     return await anyio.to_thread.run_sync(assess, claim, context, extracted)
 
 
+def text_fingerprint(extracted: Extracted) -> fp.Signature | None:
+    """The fingerprint of the message's text, looked up among reported campaigns and kept
+    in the audit record for a report to use (the record may keep no text)."""
+    return fp.fingerprint(extracted.folded.text) if extracted.folded is not None else None
+
+
 async def run_check(
     claim: Claim, services: Services, extra_findings: tuple[Finding, ...] = ()
 ) -> CheckOutcome:
@@ -75,10 +83,11 @@ async def run_check(
     extracted = await run_extract(claim, services)
     wanted = reportable(indicators(claim, extracted), services.reference)
     codes = claim_ticket_codes(claim, extracted, services.reference)
-    memory = await recall(services, codes, wanted)
+    signature = text_fingerprint(extracted)
+    memory = await recall(services, codes, wanted, signature)
     context = context_for(services, memory, extra_findings)
     assessment = await run_engine(claim, context, extracted)
     observe_check(assessment.verdict.value, claim.channel.value if claim.channel else "none")
     check_id = time_ordered_uuid()
-    stored = await remember(services, check_id, claim, assessment, wanted)
+    stored = await remember(services, check_id, claim, assessment, wanted, signature)
     return CheckOutcome(str(check_id), assessment, stored)

@@ -82,6 +82,15 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportedText:
+    """Confirmed reports of texts a claim's message is a near-duplicate of: how many, and
+    when the first was made (found by the check pipeline, app.store.campaigns)."""
+
+    count: int
+    since: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RegisteredTicket:
     code: str
     unit_code: str | None = None
@@ -112,7 +121,8 @@ class Context:
 
     `registry` is None when no ticket registry was consulted; otherwise it maps every
     ticket code of the claim that the registry knows to its record. `reported` maps the
-    claim's indicators that were reported before to their report counts. `extra_findings`
+    claim's indicators that were reported before to their report counts; `reported_text`
+    says how many confirmed reports the message resembles. `extra_findings`
     are findings an adapter computed itself (the mail gateway's authentication results).
     `findings_per_code` bounds how many findings of one code the assessment lists.
     `text_layer` is the learned model beside the text rules, loaded once at start-up;
@@ -125,6 +135,7 @@ class Context:
     registry: Mapping[str, RegisteredTicket] | None = None
     registry_authoritative: bool = False
     reported: Mapping[Indicator, int] = field(default_factory=dict)
+    reported_text: ReportedText | None = None
     report_danger_threshold: int = 3
     extra_findings: tuple[Finding, ...] = ()
     findings_per_code: int = FINDINGS_PER_CODE

@@ -16,7 +16,7 @@ from app.i18n import verdict_label
 from app.learned import ModelError, layer_for
 from app.present import present
 from app.reference import ReferenceDataError, load_reference
-from app.store.commands import register_db, register_keys
+from app.store.commands import register_corpus, register_db, register_keys
 from app.zalo.commands import register_zalo
 
 Command = Callable[[argparse.Namespace], int]
@@ -113,6 +113,7 @@ EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParse
     register_db,
     register_keys,
     register_zalo,
+    register_corpus,
 ]
 
 

@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     ticket_registry_authoritative: bool = False
     report_danger_threshold: Annotated[int, Field(ge=1)] = 3
 
+    # Reports: pending until an admin decides, or until this many different clients have
+    # reported the same text or indicator (0: only an admin confirms).
+    report_auto_confirm_clients: Annotated[int, Field(ge=0, le=1000)] = 3
+    # Reports without an API key, per client address and window (429 past it).
+    report_rate_limit: Annotated[int, Field(ge=1)] = 20
+    report_rate_window_seconds: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 3600
+    # The header a reverse proxy in front of the service sets to the client's address
+    # (X-Forwarded-For: its last entry; X-Real-IP); unset: the connection's peer address.
+    # Set it only behind such a proxy: a client could write any header itself.
+    trusted_proxy_header: str | None = None
+
+    # Admin console: a session ends after this many minutes without a request.
+    admin_session_idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+
     # Audit log
     audit_enabled: bool = True
     audit_keep_text: bool = False

@@ -79,6 +79,13 @@ class Unprocessable(AppError):
     status, title = 422, "Unprocessable content"
 
 
+class TooManyRequests(AppError):
+    status, title = 429, "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class ServiceUnavailable(AppError):
     status, title = 503, "Service unavailable"
 

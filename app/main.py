@@ -15,7 +15,7 @@ from app.learned import layer_for
 from app.limits import BodyLimitMiddleware
 from app.openapi import install_openapi
 from app.reference import load_reference
-from app.routers import check, health, mail, reports, tickets, web, zalo
+from app.routers import admin, check, health, mail, reports, tickets, web, zalo
 from app.schemas import CheckRequest
 from app.services import Services
 from app.store.lifecycle import database_lifecycle
@@ -81,5 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(mail.router)
     app.include_router(web.router)
+    app.include_router(admin.router)
     install_openapi(app, services.reference, [CheckRequest, ZaloEvent])
     return app

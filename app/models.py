@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -134,10 +138,23 @@ class CheckRecord(Base):
     excerpt: Mapped[str] = mapped_column(NulFreeText)
     full_text: Mapped[str | None] = mapped_column(NulFreeText)
     indicators: Mapped[list[list[str]]] = mapped_column(JSON)
+    # The MinHash signature of the message (app.fingerprint), kept so that a report of the
+    # check can fingerprint a text the audit log did not keep; None for too short a text.
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class ReportStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
 
 
 class Report(Base):
-    """A user's statement that a checked message was a scam; at most one per check."""
+    """A user's statement that a checked message was a scam; at most one per check.
+
+    Pending until an admin decides or enough clients report the same; only a confirmed
+    report counts its indicators and fingerprints its text (app.store.moderation).
+    """
 
     __tablename__ = "reports"
 
@@ -150,6 +167,73 @@ class Report(Base):
     reporter: Mapped[str | None] = mapped_column(NulFreeString(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     indicators: Mapped[list[list[str]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.PENDING, index=True)
+    # Who sent it: "key:<key id>" or "ip:<address>" (an IPv6 address by its /64); the rate
+    # limit and the count of different clients go by it.
+    client: Mapped[str] = mapped_column(NulFreeString(100), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(NulFreeString(100))
+    # Copied from the check: they outlive its purge, as the counts they fed do.
+    excerpt: Mapped[str] = mapped_column(NulFreeText, default="")
+    full_text: Mapped[str | None] = mapped_column(NulFreeText)
+    finding_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (Index("ix_reports_client_created_at", "client", "created_at"),)
+
+
+class Campaign(Base):
+    """Confirmed reports of near-duplicate texts: one scam sent to many, with its variants.
+
+    `fingerprint` is that of its first report; later reports whose text resembles it join.
+    """
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
+    report_count: Mapped[int] = mapped_column(Integer)
+    first_reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CampaignBand(Base):
+    """One band key of a campaign's fingerprint: what a check's text is looked up by."""
+
+    __tablename__ = "campaign_bands"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ReportIndicator(Base):
+    """An indicator a confirmed report counted: the reports behind an indicator's count."""
+
+    __tablename__ = "report_indicators"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(NulFreeString(512), primary_key=True)
+
+    __table_args__ = (Index("ix_report_indicators_kind_value", "kind", "value"),)
+
+
+class AdminSession(Base):
+    """A signed-in admin console session: only a hash of its cookie is kept."""
+
+    __tablename__ = "admin_sessions"
+
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class IndicatorCount(Base):

@@ -46,6 +46,7 @@ SPEC_CODES = [
     "reported.email",
     "reported.domain",
     "reported.url",
+    "reported.text",
     "mail.spf.pass",
     "mail.dkim.fail",
     "mail.dmarc.none",
@@ -66,7 +67,7 @@ def test_every_code_has_a_message_with_no_unfilled_placeholder(
         "message",
         "EVIDENCE",
         (),
-        params=(("reason", "confusable"), ("count", "3")),
+        params=(("reason", "confusable"), ("count", "3"), ("since", "2026-12-01")),
     )
     text = finding_message(finding, lang, reference)
     assert text != code

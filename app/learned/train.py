@@ -1,13 +1,15 @@
 """Train the learned layer, choose its thresholds by cross-validation by author, write it.
 
     python -m app.learned.train AUTHOR.jsonl [...] [--in-house FILE] [--notices DIR]
-                                [--out PATH] [--nested]
+                                [--reports FILE ...] [--out PATH] [--nested]
 
 (`make model`: the authors' sets, the in-house corpus and the notices, about two minutes
 on an idle machine; `make crossval` adds `--nested`, many minutes more.) Prints, per
 author and in all, the rules alone and the rules with the model on messages of an author
 the model never saw, then writes app/learned/model.npz and model.json: the weights, the
-thresholds, the hash of the corpus and those scores.
+thresholds, the hash of the corpus and those scores. `--reports` adds the confirmed
+reports of `thatgia corpus export`, read like the in-house corpus (scams whose asks are
+the rules' findings) and, like it, always trained on.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, help="the authors' labelled sets")
     parser.add_argument("--in-house", type=Path, help="the in-house corpus, labelled by rules")
     parser.add_argument("--notices", type=Path, help="a folder of notices (*.txt), genuine")
+    parser.add_argument(
+        "--reports",
+        type=Path,
+        action="append",
+        default=[],
+        help="confirmed reports from `thatgia corpus export` (repeatable)",
+    )
     parser.add_argument("--out", type=Path, default=BUNDLED)
     parser.add_argument("--nested", action="store_true", help="also measure the thresholds")
     args = parser.parse_args(argv)
@@ -65,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.in_house:
         rows += ruled_rows(args.in_house, reference)
         files.append(args.in_house)
+    for reports in args.reports:
+        rows += ruled_rows(reports, reference)
+        files.append(reports)
     if args.notices:
         notices = sorted(args.notices.glob("*.txt"))
         rows += notice_rows(notices)

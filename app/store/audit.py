@@ -51,6 +51,7 @@ def check_record(
     *,
     reference: Reference,
     keep_text: bool,
+    fingerprint: bytes | None = None,
 ) -> CheckRow:
     """The audit record of a check, as the column values the group commit inserts (an ORM
     object would cost a tenth of a millisecond per check to build and take apart again).
@@ -74,6 +75,7 @@ def check_record(
             [i.kind.value, i.value]
             for i in listed_indicators(claim, assessment.extracted, reportable)
         ],
+        "fingerprint": fingerprint,
     }
 
 

@@ -1,4 +1,5 @@
-"""`thatgia db …` (migrations, purge of old records) and `thatgia keys …` (API keys)."""
+"""`thatgia db …` (migrations, purge of old records), `thatgia keys …` (API keys) and
+`thatgia corpus export` (confirmed reports as labelled messages)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Scope
 from app.config import get_settings
+from app.corpusexport import confirmed_reports, lines
 from app.db import Database, is_unavailable
 from app.dburls import sqlite_path
 from app.errors import AppError
+from app.reference import load_reference
 from app.store import migrations
 from app.store.audit import purge_checks
 from app.store.keys import create_key, list_keys, revoke_key
@@ -116,6 +119,18 @@ def _revoke_key(args: argparse.Namespace) -> None:
     print(f"revoked key {key.key_id} {key.name!r}")
 
 
+def _export_corpus(args: argparse.Namespace) -> None:
+    reference = load_reference()
+    reports = _in_session(lambda s: confirmed_reports(s, per_campaign=not args.every_report))
+    written = 0
+    with open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout as out:
+        for line in lines(reports, reference):
+            out.write(line + "\n")
+            written += 1
+    if args.out != "-":
+        print(f"wrote {written} confirmed report(s) to {args.out}")
+
+
 def _command(action: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
@@ -143,6 +158,20 @@ def register_db(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     purge.add_argument("--older-than", required=True, type=parse_age, help="e.g. 90d, 12h")
     purge.set_defaults(func=_command(_purge))
+
+
+def register_corpus(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    corpus = sub.add_parser("corpus", help="the detection corpus")
+    commands = corpus.add_subparsers(dest="corpus_command", required=True)
+    export = commands.add_parser(
+        "export",
+        help="confirmed reports as labelled messages (train with --reports FILE)",
+    )
+    export.add_argument("--out", default="-", help="a JSON Lines file; - for stdout")
+    export.add_argument(
+        "--every-report", action="store_true", help="not only the first of each campaign"
+    )
+    export.set_defaults(func=_command(_export_corpus))
 
 
 def register_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,12 +11,14 @@ import uuid
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
+from app import fingerprint as fp
 from app.assess import Assessment
-from app.claim import Claim, Indicator, RegisteredTicket
+from app.claim import Claim, Indicator, RegisteredTicket, ReportedText
 from app.db import is_unavailable, outages
 from app.models import CheckRecord
 from app.services import Services
 from app.store.audit import CheckRow, check_record, record_check
+from app.store.campaigns import reported_text
 from app.store.lookup import Lookup
 from app.store.reports import reported_counts
 from app.store.tickets import registered
@@ -27,23 +29,32 @@ class Memory:
     # None: the registry could not be consulted (so no code is called unregistered).
     registry: Mapping[str, RegisteredTicket] | None = None
     reported: Mapping[Indicator, int] = field(default_factory=dict)
+    reported_text: ReportedText | None = None
 
 
-async def recall(services: Services, codes: Set[str], wanted: Sequence[Indicator]) -> Memory:
-    """Registry entries for the claim's ticket codes and counts for its reportable
-    indicators (app.store.reports.reportable: official ones are never counted)."""
+async def recall(
+    services: Services,
+    codes: Set[str],
+    wanted: Sequence[Indicator],
+    signature: fp.Signature | None = None,
+) -> Memory:
+    """Registry entries for the claim's ticket codes, counts for its reportable indicators
+    (app.store.reports.reportable: official ones are never counted), and the confirmed
+    reports its text resembles (app.store.campaigns)."""
     database = services.database
     if database is None:
         return Memory()
-    if not codes and not wanted:
+    if not codes and not wanted and signature is None:
         return Memory(registry={})
 
-    def both(lookup: Lookup) -> Memory:
+    def all_three(lookup: Lookup) -> Memory:
         registry = registered(lookup, codes) if codes else {}
-        return Memory(registry, reported_counts(lookup, wanted) if wanted else {})
+        counts = reported_counts(lookup, wanted) if wanted else {}
+        text = reported_text(lookup, signature) if signature is not None else None
+        return Memory(registry, counts, text)
 
     try:
-        return await database.read(both)
+        return await database.read(all_three)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
@@ -57,6 +68,7 @@ async def remember(
     claim: Claim,
     assessment: Assessment,
     wanted: Sequence[Indicator],
+    signature: fp.Signature | None = None,
 ) -> bool:
     """Write the audit record of a check, with its reportable indicators; whether it was
     written."""
@@ -72,6 +84,7 @@ async def remember(
             wanted,
             reference=services.reference,
             keep_text=settings.audit_keep_text,
+            fingerprint=fp.to_bytes(signature) if signature is not None else None,
         )
 
     if database.group_commit is not None:

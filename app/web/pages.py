@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from app.checking import run_check
+from app.clientaddr import client_address
 from app.services import Services
 from app.web import csrf
 from app.web.forms import CHANNELS, FIELDS, FormErrors, FormInput, validate
@@ -93,6 +94,7 @@ _REPORT_PAGES = {
     ReportOutcome.ALREADY_REPORTED: (200, "ok", "report_done_heading", "report_already"),
     ReportOutcome.UNKNOWN_CHECK: (404, "bad", "report_failed_heading", "report_unknown"),
     ReportOutcome.UNAVAILABLE: (503, "bad", "report_failed_heading", "report_unavailable"),
+    ReportOutcome.TOO_MANY: (429, "bad", "report_failed_heading", "report_too_many"),
 }
 
 
@@ -106,9 +108,11 @@ async def report_page(request: Request, services: Services) -> HTMLResponse:
     elif check_id is None or len(note) > NOTE_MAX:
         page = (422, "bad", "report_failed_heading", "report_invalid")
     else:
-        page = _REPORT_PAGES[await record_scam_report(services, check_id, note or None)]
+        client = client_address(request, services.settings)
+        outcome = await record_scam_report(services, check_id, note or None, client)
+        page = _REPORT_PAGES[outcome]
     status, tone, heading, message = page
-    return render(
+    response = render(
         request,
         services,
         state,
@@ -119,6 +123,9 @@ async def report_page(request: Request, services: Services) -> HTMLResponse:
         message=message,
         check_id=str(check_id) if check_id else "",
     )
+    if status == 429:
+        response.headers["Retry-After"] = str(services.settings.report_rate_window_seconds)
+    return response
 
 
 async def too_large_page(scope: Scope, receive: Receive, send: Send) -> None:

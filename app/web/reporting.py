@@ -7,9 +7,9 @@ import uuid
 from enum import StrEnum
 
 from app.db import is_unavailable
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, TooManyRequests
+from app.reportflow import submit_report
 from app.services import Services
-from app.store.reports import record_report
 
 log = logging.getLogger("thatgia.web")
 
@@ -19,10 +19,11 @@ class ReportOutcome(StrEnum):
     ALREADY_REPORTED = "already_reported"
     UNKNOWN_CHECK = "unknown_check"
     UNAVAILABLE = "unavailable"
+    TOO_MANY = "too_many"
 
 
 async def record_scam_report(
-    services: Services, check_id: uuid.UUID, note: str | None
+    services: Services, check_id: uuid.UUID, note: str | None, client: str
 ) -> ReportOutcome:
     """Store a scam report tied to a check; say plainly when it could not be stored."""
     database = services.database
@@ -30,7 +31,10 @@ async def record_scam_report(
         return ReportOutcome.UNAVAILABLE
     try:
         async with database.write_session() as session:
-            await record_report(session, check_id, note)
+            await submit_report(session, services, check_id, note, client=client)
+    except TooManyRequests as exc:
+        log.info("scam report for check %s refused: %s", check_id, exc.detail)
+        return ReportOutcome.TOO_MANY
     except NotFound:
         return ReportOutcome.UNKNOWN_CHECK
     except Conflict:

@@ -25,6 +25,7 @@ def row() -> dict[str, Any]:
         "excerpt": "",
         "full_text": None,
         "indicators": [],
+        "fingerprint": None,
     }
 
 

@@ -6,14 +6,25 @@ import uuid
 
 import anyio
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.claim import Indicator, IndicatorKind
 from app.db import Database
 from app.errors import Conflict, NotFound
 from app.extract import is_official
-from app.models import CheckRecord, utcnow
+from app.models import CheckRecord, Report, utcnow
+from app.reference import load_reference
 from app.reference.models import Reference
-from app.store.reports import record_report, reportable, reported_counts
+from app.store.moderation import confirm
+from app.store.reports import (
+    current_counts,
+    indicators_of,
+    record_report,
+    reportable,
+    reported_counts,
+)
+
+REFERENCE = load_reference()
 
 SCAM_PHONE = Indicator(IndicatorKind.PHONE, "+84912345678")
 SCAM_DOMAIN = Indicator(IndicatorKind.DOMAIN, "kbnn-hotro.com")
@@ -61,19 +72,50 @@ def test_reportable_leaves_out_official_identifiers(reference: Reference) -> Non
     assert reportable([*official(reference), SCAM_PHONE], reference) == [SCAM_PHONE]
 
 
-async def test_report_counts_each_indicator_of_the_check(database: Database) -> None:
+async def confirmed(session: AsyncSession, check_id: uuid.UUID, note: str | None) -> Report:
+    """Record a report of the check and confirm it, in one transaction."""
+    report = await record_report(session, check_id, note)
+    await confirm(session, report.id, "test", REFERENCE)
+    await session.commit()
+    return report
+
+
+async def test_a_report_counts_nothing_until_confirmed(database: Database) -> None:
     check_id = await add_check(database, SCAM_PHONE, SCAM_DOMAIN)
     async with database.write_session() as session:
-        recorded = await record_report(session, check_id, "called me")
-    assert recorded.counts == {SCAM_PHONE: 1, SCAM_DOMAIN: 1}
-    assert recorded.report.note == "called me"
+        report = await record_report(session, check_id, "called me")
+        await session.commit()
+        assert await current_counts(session, indicators_of(report)) == {
+            SCAM_DOMAIN: 0,
+            SCAM_PHONE: 0,
+        }
+        assert (report.status, report.note) == ("pending", "called me")
+
+
+async def test_confirmed_report_counts_each_indicator_of_the_check(database: Database) -> None:
+    check_id = await add_check(database, SCAM_PHONE, SCAM_DOMAIN)
+    async with database.write_session() as session:
+        report = await confirmed(session, check_id, "called me")
+        counts = await current_counts(session, indicators_of(report))
+    assert counts == {SCAM_PHONE: 1, SCAM_DOMAIN: 1}
+
+
+async def test_confirmation_leaves_out_an_identifier_official_since_the_check(
+    database: Database, reference: Reference
+) -> None:
+    switchboard = Indicator(IndicatorKind.PHONE, reference.switchboard.e164)
+    check_id = await add_check(database, SCAM_PHONE, switchboard)
+    async with database.write_session() as session:
+        await confirmed(session, check_id, None)
+    found = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE, switchboard]))
+    assert found == {SCAM_PHONE: 1}
 
 
 async def test_reports_of_two_checks_add_up(database: Database) -> None:
     for _ in range(2):
         check_id = await add_check(database, SCAM_PHONE)
         async with database.write_session() as session:
-            await record_report(session, check_id, None)
+            await confirmed(session, check_id, None)
     counts = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE, SCAM_DOMAIN]))
     assert counts == {SCAM_PHONE: 2}
 
@@ -84,7 +126,7 @@ async def test_a_look_up_sees_the_reports_made_since_the_one_before(database: Da
     for expected in (1, 2):
         check_id = await add_check(database, SCAM_PHONE)
         async with database.write_session() as session:
-            await record_report(session, check_id, None)
+            await confirmed(session, check_id, None)
         counts = await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE]))
         assert counts == {SCAM_PHONE: expected}
 
@@ -92,7 +134,7 @@ async def test_a_look_up_sees_the_reports_made_since_the_one_before(database: Da
 async def test_a_check_is_reported_once(database: Database) -> None:
     check_id = await add_check(database, SCAM_PHONE)
     async with database.write_session() as session:
-        await record_report(session, check_id, None)
+        await confirmed(session, check_id, None)
         with pytest.raises(Conflict):
             await record_report(session, check_id, None)
     assert await database.read(lambda lookup: reported_counts(lookup, [SCAM_PHONE])) == {
@@ -113,7 +155,7 @@ async def test_concurrent_reports_each_in_its_own_session_count_exactly(
 
     async def report(check_id: uuid.UUID) -> None:
         async with database.write_session() as session:
-            await record_report(session, check_id, None)
+            await confirmed(session, check_id, None)
 
     async with anyio.create_task_group() as tasks:
         for check_id in checks:
@@ -128,7 +170,7 @@ async def test_a_count_belongs_to_its_kind_of_indicator(database: Database) -> N
     link = Indicator(IndicatorKind.URL, "kbnn-hotro.com")
     check_id = await add_check(database, SCAM_DOMAIN)
     async with database.write_session() as session:
-        await record_report(session, check_id, None)
+        await confirmed(session, check_id, None)
     counts = await database.read(lambda lookup: reported_counts(lookup, [link, SCAM_DOMAIN]))
     assert counts == {SCAM_DOMAIN: 1}
     assert await database.read(lambda lookup: reported_counts(lookup, [link])) == {}

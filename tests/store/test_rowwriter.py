@@ -35,6 +35,7 @@ def record(**changes: Any) -> dict[str, Any]:
         "excerpt": "Anh ơi em bên Kho bạc, gửi em mã ••••••",
         "full_text": None,
         "indicators": [["phone", "+84901234567"], ["domain", "bit.ly"]],
+        "fingerprint": b"\x01\x02",
     }
     return {**row, **changes}
 

@@ -9,32 +9,21 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from app.config import Settings
 from app.main import create_app
+from tests.web.conftest import Watch, new_page
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
 README_SHOTS = ROOT / "docs" / "screenshots"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCAM = (
     "Anh ơi em là cán bộ hỗ trợ của Kho bạc, "
     "anh tải UltraViewer về máy rồi gửi em ID với mật khẩu nhé"
@@ -84,55 +73,9 @@ def base_url(sqlite_migrated: Path, tmp_path_factory: pytest.TempPathFactory) ->
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs Chromium: {reason}", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Watch:
-    """What a page did that it must not: dialogs opened, policy refusals, script errors."""
-
-    dialogs: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def watch() -> Watch:
-    return Watch()
-
-
-def _new_page(browser: Browser, watch: Watch, **options: object) -> Page:
-    context = browser.new_context(locale="vi-VN", **options)  # type: ignore[arg-type]
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-
-    def on_dialog(dialog: Dialog) -> None:
-        watch.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def on_console(message: ConsoleMessage) -> None:
-        # 4xx pages are logged as failed loads on purpose; policy refusals are the bugs.
-        if message.type == "error" and "Content Security Policy" in message.text:
-            watch.console_errors.append(message.text)
-
-    page.on("dialog", on_dialog)
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-    return page
-
-
 @pytest.fixture
 def page(browser: Browser, watch: Watch) -> Iterator[Page]:
-    opened = _new_page(browser, watch, viewport={"width": 1280, "height": 900})
+    opened = new_page(browser, watch, viewport={"width": 1280, "height": 900})
     yield opened
     opened.context.close()
     # Our own pages must never trip their own Content-Security-Policy.
@@ -276,7 +219,7 @@ def test_the_form_can_be_filled_and_sent_with_the_keyboard_alone(page: Page, bas
 
 
 def test_the_page_fits_a_360_pixel_phone(browser: Browser, base_url: str, watch: Watch) -> None:
-    phone = _new_page(browser, watch, viewport={"width": 360, "height": 740}, is_mobile=True)
+    phone = new_page(browser, watch, viewport={"width": 360, "height": 740}, is_mobile=True)
     try:
         phone.goto(base_url + "/")
         check(phone, SCAM)
@@ -292,7 +235,7 @@ def test_the_page_fits_a_360_pixel_phone(browser: Browser, base_url: str, watch:
 def test_the_form_works_with_javascript_turned_off(
     browser: Browser, base_url: str, watch: Watch
 ) -> None:
-    plain = _new_page(browser, watch, java_script_enabled=False)
+    plain = new_page(browser, watch, java_script_enabled=False)
     try:
         plain.goto(base_url + "/")
         check(plain, SCAM)

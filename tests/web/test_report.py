@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.config import Settings
 from app.dburls import sqlite_path
+from tests.conftest import KeyMaker, bearer
 from tests.web.conftest import TOKEN, submit
 
 SCAM = "Em bên Kho bạc, anh cài UltraViewer rồi gửi em ID và mật khẩu, gọi em số 0912345678"
@@ -30,16 +31,39 @@ async def _report(client: httpx.AsyncClient, check_id: str, token: str) -> httpx
     )
 
 
-async def test_reporting_a_scam_is_confirmed_and_flags_its_number_later(
-    client: httpx.AsyncClient,
+async def test_a_reported_scam_flags_its_number_once_an_admin_confirms_it(
+    client: httpx.AsyncClient, make_key: KeyMaker
 ) -> None:
     check_id, token = await _checked(client)
     response = await _report(client, check_id, token)
     assert response.status_code == 200
     assert "Đã ghi nhận báo cáo" in response.text
     assert check_id in response.text
+    pending = await submit(client, message=SCAM)
+    assert "đã bị báo cáo lừa đảo" not in pending.text
+    admin = bearer(await make_key("admin"))
+    listed = await client.get("/v1/reports?status=pending", headers=admin)
+    await client.post(f"/v1/reports/{listed.json()[0]['id']}/confirm", headers=admin)
     again = await submit(client, message=SCAM)
     assert "đã bị báo cáo lừa đảo 1 lần" in again.text
+    assert "gần trùng với tin lừa đảo đã được xác nhận qua 1 báo cáo" in again.text
+
+
+async def test_reports_past_the_limit_get_a_friendly_429(app: FastAPI) -> None:
+    services = app.state.services
+    services.settings = services.settings.model_copy(update={"report_rate_limit": 1})
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://thatgia.test") as client,
+    ):
+        check_id, token = await _checked(client)
+        assert (await _report(client, check_id, token)).status_code == 200
+        check_id, token = await _checked(client, f"{SCAM}.")
+        refused = await _report(client, check_id, token)
+    assert refused.status_code == 429
+    assert "quá nhiều báo cáo" in refused.text
+    assert int(refused.headers["Retry-After"]) > 0
 
 
 async def test_a_number_never_reported_is_not_flagged(client: httpx.AsyncClient) -> None:

@@ -1,0 +1,141 @@
+"""Fingerprints of message texts, to know a reported campaign again when it is re-sent.
+
+A scammer sends one text to many units and changes the details between sends: the name,
+the phone number, the link, the amount, the ticket code, the greeting, the order of the
+sentences, the diacritics. The fingerprint is a MinHash signature (Broder 1997) of the
+set of word pairs of the folded text, each pair taken inside one clause, so that:
+
+- diacritics and case do not count (the text is folded as the engine folds it);
+- numbers, links and addresses do not count (they are dropped before the words are read);
+- a changed name or greeting changes the few pairs around it, not the rest;
+- sentences moved around keep their pairs (no pair spans two clauses).
+
+Two texts' signatures agree in about the share of positions that their pair sets share
+(their Jaccard similarity). Signatures are cut into bands; a text is looked up by the keys
+of its bands (locality-sensitive hashing), and the candidates found are compared whole.
+The numbers below were chosen on the variant test set (tests/test_fingerprint.py) and the
+benchmark (bench/bench_fingerprint.py); the README gives the figures.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+PERMUTATIONS = 128
+BAND_ROWS = 4
+BANDS = PERMUTATIONS // BAND_ROWS
+# Below this many word pairs a text says too little to be told from others of its topic.
+MIN_SHINGLES = 10
+# Signatures agreeing in at least this share of positions are the same campaign.
+SAME_CAMPAIGN = 0.5
+# Longest text read: a campaign is known by its beginning as well as by its whole.
+MAX_CHARS = 4_000
+
+Signature = npt.NDArray[np.uint32]
+
+_rng = np.random.default_rng(20261207)  # fixed: fingerprints are stored and compared later
+_MASKS = _rng.integers(0, 2**64 - 1, size=PERMUTATIONS, dtype=np.uint64, endpoint=True)
+_ODDS = _rng.integers(0, 2**63 - 1, size=PERMUTATIONS, dtype=np.uint64) * 2 + 1
+_BAND_MIX = _rng.integers(0, 2**63 - 1, size=BAND_ROWS, dtype=np.uint64) * 2 + 1
+_BAND_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+# What varies between sends of one campaign is dropped before the words are read: every
+# whitespace-separated piece holding a digit (phones, amounts, dates, ticket codes), an
+# address or a link. One piece at a time: a pattern over the whole text spanning links and
+# numbers took twice as long (bench/campaigns.py).
+_VARYING = re.compile(r"[\d@]|://|\w\.\w")
+_CLAUSE_BREAKS = frozenset('.!?;:,()[]"“”')
+_WORD_OR_BREAK = re.compile(r"[^\W\d_]{2,}|[.!?;:,()\[\]\"“”]")
+
+
+def _clauses(folded: str) -> list[list[str]]:
+    """The words of each clause, with the varying pieces dropped."""
+    clauses: list[list[str]] = []
+    for line in folded[:MAX_CHARS].split("\n"):
+        words: list[str] = []
+        for piece in line.split():
+            if _VARYING.search(piece):
+                tokens = [piece[-1]] if piece[-1] in _CLAUSE_BREAKS else []
+            else:
+                tokens = _WORD_OR_BREAK.findall(piece)
+            for token in tokens:
+                if token in _CLAUSE_BREAKS:
+                    clauses.append(words)
+                    words = []
+                else:
+                    words.append(token)
+        clauses.append(words)
+    return clauses
+
+
+def shingles(folded: str) -> set[str]:
+    """The word pairs of each clause of a folded text (a one-word clause is its word)."""
+    found: set[str] = set()
+    for words in _clauses(folded):
+        if len(words) == 1:
+            found.add(words[0])
+        found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return found
+
+
+def signature_of(items: set[str]) -> Signature:
+    """The MinHash signature of a set: per permutation, the least hash of its items."""
+    hashes = np.fromiter(
+        (zlib.crc32(item.encode()) for item in items), dtype=np.uint64, count=len(items)
+    )
+    hashes = (hashes << np.uint64(32)) | hashes  # spread the 32 bits over the word
+    mixed = (hashes[:, None] ^ _MASKS[None, :]) * _ODDS[None, :]
+    result: Signature = (mixed.min(axis=0) >> np.uint64(32)).astype(np.uint32)
+    return result
+
+
+def fingerprint(folded: str) -> Signature | None:
+    """The signature of a folded text, or None when it has too few word pairs."""
+    items = shingles(folded)
+    if len(items) < MIN_SHINGLES:
+        return None
+    return signature_of(items)
+
+
+def band_keys(signature: Signature) -> list[int]:
+    """One key per band, a signed 63-bit integer (a BIGINT on every database)."""
+    rows = signature.astype(np.uint64).reshape(BANDS, BAND_ROWS)
+    mixed = (rows * _BAND_MIX[None, :]).sum(axis=1) ^ _BAND_SALT
+    return [int(key) for key in (mixed >> np.uint64(1))]
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """The estimated Jaccard similarity of the two sets behind the signatures."""
+    return float(np.count_nonzero(a == b)) / PERMUTATIONS
+
+
+def similarities(stored: bytes, signature: Signature) -> npt.NDArray[np.float64]:
+    """`similarity` of the signature to each of several stored ones, laid end to end."""
+    others = np.frombuffer(stored, dtype="<u4").reshape(-1, PERMUTATIONS)
+    shares: npt.NDArray[np.float64] = (others == signature).sum(axis=1) / PERMUTATIONS
+    return shares
+
+
+def to_bytes(signature: Signature) -> bytes:
+    return signature.astype("<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> Signature | None:
+    """A stored signature; None for bytes of another length (made with other settings)."""
+    if len(data) != PERMUTATIONS * 4:
+        return None
+    result: Signature = np.frombuffer(data, dtype="<u4").astype(np.uint32)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A stored fingerprint a text resembles, and how much."""
+
+    key: int
+    similarity: float
