@@ -98,7 +98,7 @@ def main() -> None:
         "Three authors (au07, au09, au10) listed the folder of sets before writing and saw",
         "the other sets' file names, not their contents. au13-au15 arrived as the claim gate",
         "landed and met it first; au16-au18 met the model trained on au01-au15, au19-au21",
-        "the one trained on au01-au18, au22-au24 the one trained on au01-au21; the commit",
+        "the one trained on au01-au18, au22-au27 the one trained on au01-au21; the commit",
         "before each first sight is shown for comparison.",
         "",
         *first_sight_table(),
