@@ -118,8 +118,9 @@ def test_a_link_the_model_finds_is_not_called_a_link_outside_the_domain(
 def test_a_model_finding_in_a_long_sentence_quotes_its_start(
     reference: Reference, layer: LearnedLayer
 ) -> None:
-    text = "Anh ơi gửi em mật khẩu nhé, " + "x" * 5_000
+    padded = f"{UNLISTED.rstrip('.')} " + "x" * 5_000
+    text = SCAM.replace(UNLISTED, padded)
     [finding] = _requests(_assess(text, reference, layer))
     assert finding.param("by") == "model"
-    assert finding.evidence == "Anh ơi gửi em mật khẩu nhé,…"
-    assert finding.span == Span(0, len(text))
+    assert finding.evidence == f"{UNLISTED.rstrip('.')}…"
+    assert finding.span == Span(text.index(padded), len(text))

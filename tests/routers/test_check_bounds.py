@@ -33,10 +33,9 @@ def test_the_crowded_messages_are_as_crowded_as_the_issue_says(reference: Refere
     mixed = expected("mixed_worst_case", reference, learned=False)
     assert len(mixed.message) <= 20_000
     assert len(mixed.omitted) >= 10  # ten codes past the bound, each by about a hundred
-    # The learned layer drops the links' request.link: the list around them asks nothing.
-    assert set(mixed.omitted) - set(expected("mixed_worst_case", reference).omitted) == {
-        "request.link"
-    }
+    # The learned layer adds at most one finding of a code the rules did not find: it never
+    # pushes a code past the bound.
+    assert set(expected("mixed_worst_case", reference).omitted) <= set(mixed.omitted)
 
 
 @pytest.mark.parametrize("name", list(MESSAGES))
