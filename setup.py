@@ -2,8 +2,10 @@
 
 The modules listed under [tool.thatgia] `compiled` in pyproject.toml (the validators, the
 extraction, the assessment and its presentation) are plain, fully typed Python; mypyc turns
-them into C extensions that run a check with about a seventh fewer instructions (see the
-README's Performance section). Everything else about the package is in pyproject.toml.
+them into C extensions. What that buys (README, Performance): POST /v1/check took 7.97 M
+instructions compiled against 8.89 M as Python, 10 % fewer (callgrind, 100 checks in
+process). The same modules run as Python are the reference the whole test suite holds
+the build to. Everything else about the package is in pyproject.toml.
 
 Without a C compiler, or with THATGIA_COMPILE=0, nothing is compiled and the same modules
 run as Python: same results, slower.

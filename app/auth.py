@@ -72,15 +72,15 @@ async def optional_caller(request: Request, credentials: Credentials) -> Caller 
     """The caller behind a bearer token; None without one; 401 for a bad one."""
     if credentials is None:
         return None
+    token = credentials.credentials
     with unavailable_as_503():
-        async with get_database(request).session() as session:
-            key = await authenticate(session, credentials.credentials)
+        key = await get_database(request).read(lambda lookup: authenticate(lookup, token))
     if key is None:
         raise Unauthorized(
             "The API key is unknown or has been revoked.",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
-    return Caller(key.key_id, key.name, frozenset(key.scopes))
+    return Caller(key.key_id, key.name, key.scopes)
 
 
 def require_scope(scope: Scope | str) -> Callable[[Request, Credentials], Awaitable[Caller]]:

@@ -41,20 +41,12 @@ class IndicatorKind(StrEnum):
     URL = "url"
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """A normalised identifier that can be reported: E.164 phone, lower-case address, …"""
 
     kind: IndicatorKind
     value: str
-
-    # Written out for mypyc (see app.findings.Span).
-    def __init__(self, kind: IndicatorKind, value: str) -> None:
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "value", value)
-
-    def __hash__(self) -> int:  # in sets and dicts on every check
-        return hash((self.kind, self.value))
 
 
 @dataclass(frozen=True, slots=True)

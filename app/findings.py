@@ -30,22 +30,12 @@ class Lang(StrEnum):
     EN = "en"
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Half-open character range [start, end) in the text the finding names."""
 
     start: int
     end: int
-
-    # Written out, and not left to @dataclass: mypyc compiles this __init__ to C, while the
-    # one dataclass generates runs as Python (frozen, ~10 times slower; many are made a check).
-    def __init__(self, start: int, end: int) -> None:
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
-
-    # The same for __hash__: a check's findings are deduplicated in a dict.
-    def __hash__(self) -> int:
-        return hash((self.start, self.end))
 
 
 def cover_spans(text: str, spans: Iterable[Span], cover: Callable[[str], str]) -> str:
@@ -61,7 +51,7 @@ def cover_spans(text: str, spans: Iterable[Span], cover: Callable[[str], str]) -
     return "".join(pieces)
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One observation about a claim.
 
@@ -81,41 +71,6 @@ class Finding:
     span: Span | None = None
     params: tuple[tuple[str, str], ...] = ()
     proof: bool = False
-
-    # Written out for mypyc (see Span).
-    def __init__(
-        self,
-        code: str,
-        severity: Severity,
-        field: str,
-        evidence: str,
-        sources: tuple[str, ...],
-        span: Span | None = None,
-        params: tuple[tuple[str, str], ...] = (),
-        proof: bool = False,
-    ) -> None:
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "severity", severity)
-        object.__setattr__(self, "field", field)
-        object.__setattr__(self, "evidence", evidence)
-        object.__setattr__(self, "sources", sources)
-        object.__setattr__(self, "span", span)
-        object.__setattr__(self, "params", params)
-        object.__setattr__(self, "proof", proof)
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.code,
-                self.severity,
-                self.field,
-                self.evidence,
-                self.sources,
-                self.span,
-                self.params,
-                self.proof,
-            )
-        )
 
     def param(self, name: str) -> str | None:
         return dict(self.params).get(name)

@@ -74,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, too_large_page=web.too_large_page)
     # FastAPI tries the routers in this order, each costing a few microseconds a request:
     # the probes, then the endpoints that take the load (checks, Zalo's webhook), then the rest.
+    # With Zalo's router last and its signature read as a Header() parameter, a webhook
+    # acknowledgement took 0.41-0.47 ms of server CPU against 0.33-0.41 (make bench
+    # SUITES=zalo, two alternating runs); tests/test_routing.py: no path changes hands.
     app.include_router(health.router)
     app.include_router(check.router)
     app.include_router(zalo.router)

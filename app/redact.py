@@ -10,7 +10,7 @@ the length, so offsets into an excerpt are offsets into the original message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from app.findings import Span, cover_spans
 from app.reference.models import Reference
@@ -21,40 +21,25 @@ MASK = "•"
 EXCERPT_CHARS = 500
 
 # Matched on folded text (lower case, no diacritics), so "Mật khẩu", "mat khau" and NFD
-# input are the same. Redaction vocabulary, not a published fact. Every alternative opens
-# with a letter of its own, so the search skips, in C, to where one of them can start.
+# input are the same. Redaction vocabulary, not a published fact.
 _SECRET_WORD = (
     r"ma\s*pin|pin(?:\s*(?:token|usb))?|mat\s*khau|mk|pass(?:word|wd)?|pwd?"
     r"|otp|ma\s*(?:xac\s*(?:thuc|nhan|minh)|kich\s*hoat|bi\s*mat|dang\s*nhap)"
     r"|verification\s*code|security\s*code|confirmation\s*code|sms\s*code"
 )
 _INTRO = r"(?:\s*(?:cua\s*\w+|moi|hien\s*tai|mac\s*dinh))?\s*(?:[:=]|\bla\b|\bis\b)"
-# A secret word, then its value. Not after a letter ("apin" is no PIN): that is checked
-# by secret_matches, since a pattern opening with a look behind is tried at every position.
+# A secret word, not after a letter ("apin" is no PIN), then its value.
 SECRET = re.compile(
-    rf"(?:{_SECRET_WORD})(?![^\W\d_])(?P<intro>{_INTRO})?\s*(?P<value>[^\s,;]{{1,64}})"
+    rf"(?<![^\W\d_])(?:{_SECRET_WORD})(?![^\W\d_])"
+    rf"(?P<intro>{_INTRO})?\s*(?P<value>[^\s,;]{{1,64}})"
 )
-_LETTER = re.compile(r"[^\W\d_]")
 _NOT_SPACE = re.compile(r"\S")
 _LONG_DIGITS = re.compile(r"\d(?:[ .\-]?\d){5,}")
 
 
-def secret_matches(text: str) -> Iterator[re.Match[str]]:
-    r"""The matches of SECRET that do not follow a letter, as finditer would give them if
-    the pattern opened with `(?<![^\W\d_])`."""
-    at = 0
-    while (match := SECRET.search(text, at)) is not None:
-        start = match.start()
-        if start and _LETTER.match(text, start - 1):
-            at = start + 1
-            continue
-        yield match
-        at = match.end()
-
-
 def _secret_spans(text: str, folded: Folded) -> list[Span]:
     spans = []
-    for match in secret_matches(folded.text):
+    for match in SECRET.finditer(folded.text):
         value = match["value"]
         if match["intro"] or any(ch.isdigit() for ch in value):
             spans.append(folded.span(match.start("value"), match.end("value"), text))

@@ -17,7 +17,7 @@ from app.cli import main
 from app.config import Settings, get_settings
 from app.db import Database
 from app.models import ApiKey, CheckRecord, utcnow
-from app.store.keys import authenticate
+from app.store.keys import ActiveKey, authenticate
 
 T = TypeVar("T")
 
@@ -29,6 +29,19 @@ def env_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
+
+
+def key_of(url: str, token: str) -> ActiveKey | None:
+    """The active key of a token, as a request looks it up."""
+
+    async def run() -> ActiveKey | None:
+        database = Database(Settings(database_url=url))
+        try:
+            return await database.read(lambda lookup: authenticate(lookup, token))
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
 
 
 def in_session(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -55,9 +68,9 @@ def test_keys_create_prints_a_working_token_last(
     env_database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     token = create(capsys, "gateway", "admin")
-    key = in_session(env_database, lambda s: authenticate(s, token))
+    key = key_of(env_database, token)
     assert key is not None
-    assert (key.name, key.scopes) == ("mx1", ["admin", "gateway"])
+    assert (key.name, key.scopes) == ("mx1", frozenset({"admin", "gateway"}))
 
 
 def test_keys_create_stores_no_token(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,7 +99,7 @@ def test_keys_revoke_stops_the_token_and_list_shows_it(
     token = create(capsys, "support")
     key_id = token.split("_")[1]
     assert main(["keys", "revoke", key_id]) == 0
-    assert in_session(env_database, lambda s: authenticate(s, token)) is None
+    assert key_of(env_database, token) is None
     capsys.readouterr()
     assert main(["keys", "list"]) == 0
     line = next(row for row in capsys.readouterr().out.splitlines() if key_id in row)

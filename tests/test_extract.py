@@ -1,4 +1,4 @@
-"""Identifiers found in a message: the quick searches find exactly what the patterns do."""
+"""Identifiers found in a message, with their places."""
 
 from __future__ import annotations
 
@@ -8,35 +8,22 @@ from collections.abc import Iterable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.extract import _ADDRESS, _masked, address_matches, extract
+from app.extract import _ADDRESS, _masked, extract
 from app.findings import Span
 from app.reference.models import Reference
-
-# Pieces that make addresses, near misses and runs that border on them.
-ADDRESS_PIECES = st.sampled_from(
-    ["hotrocntt", "@", "vst.gov.vn", "gmail.com", "a", ".", "+", "-", "_", " ", ",", "é"]
-    + ["x" * 63, "x" * 64, "x" * 65, "@@", "kbnn", ".vn", "\n", "<", ">", "1", "ví"]
-)
-ADDRESS_TEXTS = st.lists(ADDRESS_PIECES, max_size=40).map("".join) | st.text(max_size=200)
 
 
 def spans(matches: Iterable[re.Match[str]]) -> list[tuple[int, int]]:
     return [m.span() for m in matches]
 
 
-@settings(max_examples=1000, deadline=None)
-@given(ADDRESS_TEXTS)
-def test_addresses_found_from_each_at_sign_are_the_patterns_matches(text: str) -> None:
-    assert spans(address_matches(text)) == spans(_ADDRESS.finditer(text))
-
-
 def test_an_address_after_another_it_overlaps_is_not_found_twice() -> None:
-    assert spans(address_matches("a@b.com@c.com")) == [(0, 7)]
+    assert spans(_ADDRESS.finditer("a@b.com@c.com")) == [(0, 7)]
 
 
 def test_a_local_part_longer_than_64_characters_is_no_address() -> None:
-    assert spans(address_matches("x" * 65 + "@vst.gov.vn")) == []
-    assert spans(address_matches("x" * 64 + "@vst.gov.vn")) == [(0, 75)]
+    assert spans(_ADDRESS.finditer("x" * 65 + "@vst.gov.vn")) == []
+    assert spans(_ADDRESS.finditer("x" * 64 + "@vst.gov.vn")) == [(0, 75)]
 
 
 def test_addresses_in_a_message_are_extracted_with_their_spans(reference: Reference) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import AdminSession, ApiKey, utcnow
-from app.store.keys import authenticate
+from app.store.keys import ActiveKey, authenticate
+from app.store.lookup import CoreLookup
 
 ADMIN_SCOPE = "admin"
 
@@ -24,9 +25,9 @@ def _digest(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest()
 
 
-async def sign_in(session: AsyncSession, token: str) -> tuple[ApiKey, str] | None:
+async def sign_in(session: AsyncSession, token: str) -> tuple[ActiveKey, str] | None:
     """A new session for a valid admin API key: the key and the cookie value; else None."""
-    key = await authenticate(session, token)
+    key = await session.run_sync(lambda sync: authenticate(CoreLookup(sync.connection()), token))
     if key is None or ADMIN_SCOPE not in key.scopes:
         return None
     cookie = secrets.token_urlsafe(32)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound
 from app.models import ApiKey, utcnow
+from app.store.lookup import VALUES, Lookup
 
 PREFIX = "thg"
 # Compared against when the key id is unknown, so a miss costs the same as a wrong secret.
@@ -47,17 +50,32 @@ async def create_key(session: AsyncSession, name: str, scopes: Sequence[str]) ->
     return key, token
 
 
-async def authenticate(session: AsyncSession, token: str) -> ApiKey | None:
-    """The active key a token belongs to, or None."""
+@dataclass(frozen=True, slots=True)
+class ActiveKey:
+    key_id: str
+    name: str
+    scopes: frozenset[str]
+
+
+# Built once, and run as a look-up (app.store.lookup): every request with a key makes it,
+# and through a session it cost a third of a mail check (README, Performance).
+KEY_BY_ID = select(
+    ApiKey.key_id, ApiKey.name, ApiKey.scopes, ApiKey.secret_sha256, ApiKey.revoked_at
+).where(ApiKey.key_id.in_(bindparam(VALUES, expanding=True)))
+
+
+def authenticate(lookup: Lookup, token: str) -> ActiveKey | None:
+    """The active key a token belongs to, or None (run by Database.read)."""
     key_id = key_id_of(token)
-    key = None
-    if key_id is not None:
-        key = await session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
-    expected = key.secret_sha256 if key is not None else _NO_SUCH_KEY
+    rows = lookup(KEY_BY_ID, [key_id]) if key_id is not None else []
+    found = rows[0] if rows else None
+    expected = found[3] if found is not None else _NO_SUCH_KEY
     matches = hmac.compare_digest(digest(token), expected)
-    if key is None or not matches or key.revoked_at is not None:
+    if found is None or not matches or found[4] is not None:
         return None
-    return key
+    # On SQLite the look-up gives the JSON column as the driver stores it, a string.
+    scopes = json.loads(found[2]) if isinstance(found[2], str) else found[2]
+    return ActiveKey(found[0], found[1], frozenset(scopes))
 
 
 async def list_keys(session: AsyncSession) -> list[ApiKey]:

@@ -6,14 +6,12 @@ keyword must match all three and the finding must still point at the text as wri
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from app.findings import Span
-from app.validators.charclass import bmp_ranges
 
 _SPECIAL = {"đ": "d", "Đ": "d"}
 
@@ -67,28 +65,9 @@ def _table() -> str:
     return "".join(ch if ord(ch) in _SURROGATES else _fold_char(ch) for ch in chars)
 
 
-@lru_cache(maxsize=1)
-def _combining_mark() -> re.Pattern[str]:
-    """A character of the Basic Multilingual Plane with a non-zero combining class, or any
-    character beyond it (rare; those are asked of unicodedata one by one). Kept to the
-    plane, the class compiles to a bitmap: searching a text for it is several times
-    quicker than asking unicodedata of each distinct character."""
-    ranges = bmp_ranges(lambda char: unicodedata.combining(char) != 0)
-    return re.compile(f"[{ranges}\U00010000-\U0010ffff]")
-
-
-def _has_combining_mark(text: str) -> bool:
-    found = _combining_mark().search(text)
-    while found is not None:
-        if unicodedata.combining(found[0]):
-            return True
-        found = _combining_mark().search(text, found.end())
-    return False
-
-
 def fold(text: str) -> Folded:
     table = _table()
-    if not _has_combining_mark(text):
+    if not any(map(unicodedata.combining, set(text))):
         return Folded(text.translate(table), None, len(text))
     keep = [i for i, ch in enumerate(text) if not unicodedata.combining(ch)]
     kept = "".join(text[i] for i in keep)

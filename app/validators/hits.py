@@ -14,18 +14,13 @@ _CACHE_LIMIT = 50_000
 _V = TypeVar("_V")
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Spans:
     """Word ranges [lo, hi) of one kind of marker, in order of lo, as two lists of ints:
     a long message has thousands of markers, and a tuple each keeps the collector busy."""
 
     los: list[int] = field(default_factory=list)
     his: list[int] = field(default_factory=list)
-
-    # Written out for mypyc (see app.findings.Span).
-    def __init__(self, los: list[int] | None = None, his: list[int] | None = None) -> None:
-        self.los = [] if los is None else los
-        self.his = [] if his is None else his
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return zip(self.los, self.his, strict=True)

@@ -24,34 +24,19 @@ REGION = "VN"
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class PhoneMention:
     written: str
     e164: str | None  # None when it cannot be parsed as a number at all
     span: Span | None
     number: PhoneNumber | None = field(default=None, compare=False, repr=False)
 
-    # Written out for mypyc (see app.findings.Span).
-    def __init__(
-        self, written: str, e164: str | None, span: Span | None, number: PhoneNumber | None = None
-    ) -> None:
-        object.__setattr__(self, "written", written)
-        object.__setattr__(self, "e164", e164)
-        object.__setattr__(self, "span", span)
-        object.__setattr__(self, "number", number)
 
-
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class ExtensionMention:
     written: str
     digits: str
     span: Span | None
-
-    # Written out for mypyc (see app.findings.Span).
-    def __init__(self, written: str, digits: str, span: Span | None) -> None:
-        object.__setattr__(self, "written", written)
-        object.__setattr__(self, "digits", digits)
-        object.__setattr__(self, "span", span)
 
 
 def _mention(written: str, number: PhoneNumber, span: Span | None) -> PhoneMention:

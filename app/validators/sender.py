@@ -19,28 +19,13 @@ MAX_EDIT_DISTANCE = 2
 _ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"'(),;:@]+\s*(?:@|\(at\)|\[at\])\s*[^\s<>\"'(),;:@]+")
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class ParsedSender:
     written: str
     display_name: str
     address: str  # as written, stripped
     normalized: str | None  # lower-case, IDNA-decoded; None when invalid
     span: Span | None
-
-    # Written out for mypyc (see app.findings.Span).
-    def __init__(
-        self,
-        written: str,
-        display_name: str,
-        address: str,
-        normalized: str | None,
-        span: Span | None,
-    ) -> None:
-        object.__setattr__(self, "written", written)
-        object.__setattr__(self, "display_name", display_name)
-        object.__setattr__(self, "address", address)
-        object.__setattr__(self, "normalized", normalized)
-        object.__setattr__(self, "span", span)
 
 
 def parse_sender(written: str, span: Span | None = None) -> ParsedSender:

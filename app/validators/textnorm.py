@@ -15,12 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from itertools import accumulate, repeat
 from typing import NamedTuple, TypeVar
 
 # Re-exported: the phrase index was defined here before it had a module of its own.
-from app.validators.charclass import bmp_ranges
 from app.validators.hits import Hit, Label
 from app.validators.phrases import PhraseIndex
 from app.validators.wordforms import (
@@ -59,23 +57,6 @@ _WORD = re.compile(
 )
 # Split keeps the words: [gap, word, gap, word, …, gap].
 _WORDS_AND_GAPS = re.compile(f"({_WORD.pattern})")
-_BEYOND_THE_BMP = re.compile("[\U00010000-\U0010ffff]")
-
-
-@lru_cache(maxsize=1)
-def _bmp_words_and_gaps() -> re.Pattern[str]:
-    """_WORDS_AND_GAPS for text within the Basic Multilingual Plane: its class spelt out
-    character by character compiles to a bitmap, a third quicker to test than \\w's
-    Unicode categories (built once, ~30 ms)."""
-    ranges = bmp_ranges(lambda char: _WORD.fullmatch(char) is not None)
-    return re.compile(f"([{ranges}]+)")
-
-
-def _split(text: str) -> list[str]:
-    if _BEYOND_THE_BMP.search(text) is None:
-        return _bmp_words_and_gaps().split(text)
-    return _WORDS_AND_GAPS.split(text)
-
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad_"))
 _JOINERS = frozenset(".-·*")
@@ -154,7 +135,7 @@ class Normaliser:
 
     def tokens(self, text: str) -> Words:
         """The words of a text, in order."""
-        parts = _split(text)
+        parts = _WORDS_AND_GAPS.split(text)
         toks, gaps = parts[1::2], parts[0::2]  # gaps[i] is the text before toks[i]
         offsets = list(accumulate(map(len, parts)))
         starts, ends = offsets[0:-1:2], offsets[1::2]

@@ -16,17 +16,11 @@ from app.reference.models import Reference, Ticket
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d_"
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class TicketMention:
     written: str  # exactly as in the text
     code: str  # canonical: upper case, ASCII digits, hyphen
     span: Span | None
-
-    # Written out for mypyc (see app.findings.Span).
-    def __init__(self, written: str, code: str, span: Span | None) -> None:
-        object.__setattr__(self, "written", written)
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "span", span)
 
 
 @lru_cache(maxsize=8)

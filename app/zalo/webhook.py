@@ -43,7 +43,6 @@ async def receive(services: Services, raw_body: bytes) -> WebhookAck:
     if worker is None or services.database is None:
         raise ServiceUnavailable("The Zalo integration is starting or stopping.", retry_after=5)
     row = event_row(event, raw_body, services.settings.zalo_lease_seconds)
-    worker.webhook_arrived()
     with unavailable_as_503():
         stored = await worker.intake.submit(row)
     if stored is None:

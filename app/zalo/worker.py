@@ -46,12 +46,6 @@ from app.zalo.tokens import TokenStore, TokenUnavailable
 log = logging.getLogger("thatgia.zalo")
 
 EVENT_BATCH = 50
-# Acknowledging Zalo within its 2 s comes first: while webhooks come in a flood (each
-# within QUIET_SECONDS of the one before), answering and sending wait until a pause, but
-# never longer than MAX_DEFER_SECONDS since the worker's last pass. (So under a sustained
-# flood at least one batch is answered per period; a lone message is answered at once.)
-QUIET_SECONDS = 0.02
-MAX_DEFER_SECONDS = 1.0
 
 
 class Worker:
@@ -70,9 +64,6 @@ class Worker:
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._next_poll = 0.0
-        self._last_webhook = 0.0
-        self._flood_until = 0.0  # while webhooks come this close together
-        self._last_batch = 0.0
         self._stopping = False
         self._loop: asyncio.Task[None] | None = None
         # A send (refresh, send, resend) must end well within its reply's lease.
@@ -92,24 +83,6 @@ class Worker:
         """An event this process's webhook stored and holds the lease of: answer it now."""
         self._events.append(event)
         self._wake.set()
-
-    def webhook_arrived(self) -> None:
-        """Called by each webhook: while they come in a flood, the worker leaves the CPU
-        to acknowledging them."""
-        now = time.monotonic()
-        close = now - self._last_webhook < QUIET_SECONDS
-        self._flood_until = now + QUIET_SECONDS if close else 0.0
-        self._last_webhook = now
-
-    async def _yield_to_webhook(self) -> None:
-        deadline = self._last_batch + MAX_DEFER_SECONDS
-        while not self._stopping:
-            now = time.monotonic()
-            until = min(self._flood_until, deadline)
-            if now >= until:
-                break
-            await asyncio.sleep(until - now)
-        self._last_batch = time.monotonic()
 
     def start(self) -> None:
         self._loop = asyncio.create_task(self._run(), name="zalo-delivery")
@@ -150,8 +123,6 @@ class Worker:
             return
         if time.monotonic() >= self._next_poll:
             await self._poll(database)
-        if self._events or (self._replies and self._slots > 0):
-            await self._yield_to_webhook()
         batch = [self._events.popleft() for _ in range(min(EVENT_BATCH, len(self._events)))]
         if batch:
             await self._answer(batch)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.extract import extract
-from app.redact import MASK, SECRET, _digit_spans, _secret_spans, excerpt, redact, secret_matches
+from app.redact import MASK, SECRET, _digit_spans, _secret_spans, excerpt, redact
 from app.reference.models import Reference
 from app.validators.fold import fold
 
@@ -83,23 +82,14 @@ def test_an_excerpt_from_the_extraction_is_the_excerpt_worked_out_anew(
         assert reused == excerpt(message, reference), message
 
 
-# The secret pattern as it would read with its look behind in it: what the search must find.
-SECRET_SPEC = re.compile(r"(?<![^\W\d_])" + SECRET.pattern)
+def test_a_secret_word_inside_another_word_is_no_secret_but_one_after_it_is() -> None:
+    assert [m["value"] for m in SECRET.finditer("xpass:mk=5")] == ["5"]
+
+
 SECRET_PIECES = st.sampled_from(
     ["mk", "pin", "ma pin", "mat khau", "pass", "password", "otp", "sms code", "a", "x"]
     + [" ", ": ", "=", " la ", "1234", "abc", ",", "\n", "apin", "_", "9", "moi"]
 )
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(SECRET_PIECES, max_size=30).map("".join) | st.text(max_size=120))
-def test_secrets_found_are_the_patterns_matches_after_no_letter(text: str) -> None:
-    found = [(m.span(), m["value"]) for m in secret_matches(text)]
-    assert found == [(m.span(), m["value"]) for m in SECRET_SPEC.finditer(text)]
-
-
-def test_a_secret_word_inside_another_word_is_no_secret_but_one_after_it_is() -> None:
-    assert [m["value"] for m in secret_matches("xpass:mk=5")] == ["5"]
 
 
 @settings(max_examples=300, deadline=None)

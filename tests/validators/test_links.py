@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.reference.models import Reference
-from app.validators.links import _DOT, check_link, dotted_words, find_links
+from app.validators.links import _DOT, _LINK, check_link, dotted_words, find_links, links_of
 
 
 def judge(text: str, reference: Reference) -> list[tuple[str, str, str | None]]:
@@ -108,3 +108,14 @@ LINK_PIECES = st.sampled_from(
 @given(st.lists(LINK_PIECES, max_size=40).map("".join) | st.text(max_size=200))
 def test_dotted_words_are_the_words_the_pattern_finds(text: str) -> None:
     assert list(dotted_words(text)) == [m.span() for m in DOTTED_WORD.finditer(text)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        LINK_PIECES | st.sampled_from(["https://", "hxxp[:]//", "kbnn.vn/x?y=1"]), max_size=40
+    ).map("".join)
+    | st.text(max_size=200)
+)
+def test_links_found_in_dotted_words_are_those_of_the_plain_search(text: str) -> None:
+    assert find_links(text) == links_of(_LINK.finditer(text))
