@@ -12,6 +12,10 @@ COPY migrations ./migrations
 RUN /venv/bin/pip install --no-cache-dir --no-deps .
 
 FROM python:3.11-slim
+# Tesseract's Vietnamese and English data, read by the tesserocr binding (app/ocr).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /srv thatgia
 COPY --from=build /venv /venv
 COPY --from=build /src/alembic.ini /srv/alembic.ini

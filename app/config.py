@@ -32,6 +32,17 @@ class Settings(BaseSettings):
     # CPU seconds one mail may spend being read; past it the rest is skipped (mail.malformed).
     mail_cpu_budget: Annotated[float, Field(gt=0, le=60)] = 0.5
 
+    # Reading images (POST /v1/check/image, the web form, Zalo images)
+    ocr_max_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    # Width × height read from the header before decoding: a decompression bomb stops here.
+    ocr_max_pixels: Annotated[int, Field(ge=10_000)] = 40_000_000
+    ocr_workers: Annotated[int, Field(ge=1, le=64)] = 2
+    ocr_queue: Annotated[int, Field(ge=0, le=1000)] = 4
+    # Seconds one image may take to be read; past it, it counts as holding no text.
+    ocr_timeout: Annotated[float, Field(gt=0, le=120)] = 15.0
+    ocr_languages: str = "vie+eng"
+    ocr_tessdata: str | None = None
+
     # Rules
     ticket_stale_days: Annotated[int, Field(ge=1)] = 30
     ticket_registry_authoritative: bool = False
@@ -80,10 +91,14 @@ class Settings(BaseSettings):
     zalo_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     zalo_poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     zalo_send_concurrency: Annotated[int, Field(ge=1)] = 8
+    # Images of user_send_image/user_send_file are fetched only from these hosts (and their
+    # sub-domains), without following a redirect elsewhere, within these bounds.
+    zalo_media_hosts: Annotated[list[str], NoDecode] = ["zadn.vn", "zdn.vn", "zalo.me"]
+    zalo_media_timeout: Annotated[float, Field(gt=0, le=120)] = 10.0
 
-    @field_validator("dns_nameservers", mode="before")
+    @field_validator("dns_nameservers", "zalo_media_hosts", mode="before")
     @classmethod
-    def _split_nameservers(cls, value: object) -> object:
+    def _split_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

@@ -13,9 +13,10 @@ from app.errors import install_error_handlers
 from app.gctuning import tune_for_serving
 from app.learned import layer_for
 from app.limits import BodyLimitMiddleware
+from app.ocr.service import build_ocr, ocr_lifecycle
 from app.openapi import install_openapi
 from app.reference import load_reference
-from app.routers import admin, check, health, mail, reports, tickets, web, zalo
+from app.routers import admin, check, check_image, health, mail, reports, tickets, web, zalo
 from app.schemas import CheckRequest
 from app.services import Services
 from app.store.lifecycle import database_lifecycle
@@ -27,6 +28,10 @@ from app.zalo.lifecycle import zalo_lifecycle
 # in order at start-up and left in reverse at shutdown.
 Lifecycle = Callable[[FastAPI, Services], AbstractAsyncContextManager[None]]
 LIFECYCLES: list[Lifecycle] = [zalo_lifecycle]
+# Bodies that may carry an image (the API, the web form's check), and what the other fields
+# of their form may add to it.
+IMAGE_PATHS = frozenset({"/v1/check/image", "/check"})
+FORM_ROOM = 256 * 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,8 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reference = load_reference(settings.reference_file)
     # The model too: a broken model file stops start-up, it does not fail each check.
     services = Services(settings, reference, text_layer=layer_for(settings, reference))
+    # Without Tesseract the service still starts; /readyz and /v1/check/image say so.
+    services.ocr = ocr = build_ocr(settings)
     # The database first: the other parts may use it while they start and stop.
-    lifecycles: list[Lifecycle] = [database_lifecycle, *LIFECYCLES]
+    lifecycles: list[Lifecycle] = [
+        database_lifecycle,
+        *LIFECYCLES,
+        lambda _a, _s: ocr_lifecycle(ocr),
+    ]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,11 +71,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference = services.reference
     app.state.services = services
     app.state.readiness_probes = {}
+    # Optional parts that are off, and why: reported by /readyz, not counted against it.
+    app.state.unavailable = {"ocr": ocr.problem} if ocr.problem else {}
     install_error_handlers(app)
 
     def limit_for(path: str) -> int:
         if path.startswith("/v1/mail"):
             return settings.mail_max_bytes
+        if path in IMAGE_PATHS:  # the image, and room for the form around it
+            return settings.ocr_max_bytes + FORM_ROOM
         return settings.max_request_bytes
 
     app.add_middleware(
@@ -79,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # SUITES=zalo, two alternating runs); tests/test_routing.py: no path changes hands.
     app.include_router(health.router)
     app.include_router(check.router)
+    app.include_router(check_image.router)
     app.include_router(zalo.router)
     app.include_router(tickets.router)
     app.include_router(reports.router)

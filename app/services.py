@@ -8,6 +8,7 @@ from typing import Any
 from app.claim import TextLayer
 from app.config import Settings
 from app.db import Database
+from app.ocr.service import Ocr
 from app.reference.models import Reference
 
 
@@ -20,3 +21,5 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     # The learned layer the engine runs beside the text rules; None: the rules alone.
     text_layer: TextLayer | None = None
+    # Reading images: the pool, or why there is none (Tesseract missing).
+    ocr: Ocr | None = None

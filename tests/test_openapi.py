@@ -136,4 +136,4 @@ async def test_readiness_is_documented_as_served(client: httpx.AsyncClient) -> N
     responses = spec["paths"]["/readyz"]["get"]["responses"]
     ref = {"$ref": "#/components/schemas/Readiness"}
     assert responses["503"]["content"]["application/json"]["schema"] == ref
-    assert set((await client.get("/readyz")).json()) == {"ready", "checks"}
+    assert set((await client.get("/readyz")).json()) == {"ready", "checks", "unavailable"}

@@ -19,6 +19,11 @@ async def healthz() -> dict[str, str]:
 class Readiness(BaseModel):
     ready: bool
     checks: dict[str, bool] = Field(description="Each dependency: whether it answers.")
+    unavailable: dict[str, str] = Field(
+        default_factory=dict,
+        description="Optional parts that are off, with what to install; the service is "
+        'ready without them (`"ocr"`: images cannot be read).',
+    )
 
 
 @router.get(
@@ -34,7 +39,9 @@ async def readyz(request: Request) -> JSONResponse:
     for name, probe in getattr(request.app.state, "readiness_probes", {}).items():
         checks[name] = await probe()
     ready = all(checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    unavailable = getattr(request.app.state, "unavailable", {})
+    body = {"ready": ready, "checks": checks, "unavailable": unavailable}
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 @router.get("/metrics", include_in_schema=False)
