@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Mapping
 
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
@@ -14,20 +16,21 @@ from app.clientaddr import client_address
 from app.services import Services
 from app.web import csrf
 from app.web.forms import CHANNELS, FIELDS, FormErrors, FormInput, validate
+from app.web.image import read_image, read_post
 from app.web.render import PageState, page_state, render
 from app.web.reporting import ReportOutcome, record_scam_report
 from app.web.view import ResultView, result_view
 
 NOTE_MAX = 500
-FIELD_IDS = {name: name for name in FIELDS}
+FIELD_IDS = {name: name for name in (*FIELDS, "image")}
 
 
-def _form_value(data: FormData, name: str) -> str | None:
+def _form_value(data: FormData | Mapping[str, str], name: str) -> str | None:
     value = data.get(name)
     return value if isinstance(value, str) else None
 
 
-def _token_ok(request: Request, services: Services, data: FormData) -> bool:
+def _token_ok(request: Request, services: Services, data: FormData | Mapping[str, str]) -> bool:
     key = csrf.signing_key(services)
     return csrf.token_is_valid(key, request.cookies.get(csrf.COOKIE), _form_value(data, csrf.FIELD))
 
@@ -41,6 +44,7 @@ def form_page(
     errors: FormErrors | None = None,
     result: ResultView | None = None,
     status: int = 200,
+    from_image: bool = False,
 ) -> HTMLResponse:
     """The form, with the checked result above it when there is one."""
     form = form or FormInput()
@@ -57,13 +61,18 @@ def form_page(
         field_ids=FIELD_IDS,
         message_length=str(len(form.message)),
         note_max=NOTE_MAX,
+        from_image=from_image,
     )
 
 
 async def check_page(request: Request, services: Services) -> HTMLResponse:
-    data = await request.form()
+    posted = await read_post(request)
+    data = posted.fields
     state = page_state(request, services, _form_value(data, "lang"))
     form = FormInput.from_form(data)
+    if posted.error:
+        errors = FormErrors({"form": posted.error})
+        return form_page(request, services, state, form=form, errors=errors, status=422)
     if not _token_ok(request, services, data):
         return form_page(
             request,
@@ -73,13 +82,21 @@ async def check_page(request: Request, services: Services) -> HTMLResponse:
             errors=FormErrors({"form": "error_csrf"}),
             status=403,
         )
+    if posted.image is not None:
+        # The image's text is the message: shown in the box, to correct and check again.
+        read = await read_image(posted.image, services)
+        if read.error:
+            errors = FormErrors({"image": read.error})
+            return form_page(request, services, state, form=form, errors=errors, status=read.status)
+        form = dataclasses.replace(form, message=read.text)
     checked = validate(form, services.settings.max_message_chars)
     if isinstance(checked, FormErrors):
         status = 413 if checked.too_long else 422
         return form_page(request, services, state, form=form, errors=checked, status=status)
     outcome = await run_check(checked, services)
     result = result_view(outcome, checked.message, state.lang, services.reference)
-    return form_page(request, services, state, form=form, result=result)
+    from_image = posted.image is not None
+    return form_page(request, services, state, form=form, result=result, from_image=from_image)
 
 
 def _valid_check_id(value: str | None) -> uuid.UUID | None:

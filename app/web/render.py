@@ -85,6 +85,7 @@ def render(
         panel=panel_view(ref, state.lang),
         static_url=static_url,
         max_chars=services.settings.max_message_chars,
+        image_max_mb=f"{services.settings.ocr_max_bytes / 1024 / 1024:g}",
         **context,
     )
     response = HTMLResponse(html, status_code=status)

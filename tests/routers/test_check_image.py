@@ -20,7 +20,6 @@ from app.main import create_app
 from app.ocr.pool import OcrPool
 from app.ocr.reader import Reading
 from app.services import Services
-
 from tests.ocr.conftest import need_tesseract
 from tests.ocr.screens import DARK, LIGHT, Style, font_paths, screenshot
 
@@ -155,7 +154,8 @@ def bomb_png(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     data = zlib.compress(b"\x00" * 1024)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
 
 
 @pytest.mark.parametrize("side", [6_400, 50_000])  # past our limit; past Pillow's own too

@@ -7,6 +7,9 @@ import datetime as dt
 import httpx
 
 from app.config import Settings
+from app.main import FORM_ROOM
+from tests.ocr.conftest import need_tesseract
+from tests.ocr.screens import LIGHT, Style, font_paths, screenshot
 from tests.web.conftest import form_token, submit
 
 SCAM = (
@@ -81,7 +84,8 @@ async def test_a_body_past_the_request_limit_gets_the_page_not_raw_json(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     token = await form_token(client)
-    huge = "x" * (settings.max_request_bytes + 10)
+    # The check form may carry a screenshot: its limit is the image's, and room for the rest.
+    huge = "x" * (settings.ocr_max_bytes + FORM_ROOM + 10)
     response = await client.post("/check", data={"csrf_token": token, "message": huge})
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
@@ -139,3 +143,48 @@ async def test_every_field_has_a_label(client: httpx.AsyncClient) -> None:
     for name in ("message", "sender", "phone", "extension", "ticket_code", "channel"):
         assert f'<label for="{name}">' in page
         assert f'id="{name}"' in page
+
+
+async def submit_image(client: httpx.AsyncClient, data: bytes, **fields: str) -> httpx.Response:
+    """Post the form as a browser without JavaScript does: multipart, with the file."""
+    token = await form_token(client)
+    files = {"image": ("shot.png", data, "image/png")}
+    return await client.post("/check", data={"csrf_token": token, **fields}, files=files)
+
+
+async def test_a_screenshot_is_read_and_its_words_marked(client: httpx.AsyncClient) -> None:
+    need_tesseract()
+    shot = screenshot(SCAM, Style(font_paths()[0], LIGHT, "PNG"))
+    response = await submit_image(client, shot)
+    assert response.status_code == 200
+    assert "verdict-impersonation" in response.text
+    assert "Chữ đọc được từ ảnh" in response.text
+    assert '<mark class="sev-danger">tải UltraViewer' in response.text
+    assert "anh tải UltraViewer về máy" in response.text  # the text read, back in the box
+
+
+async def test_the_form_without_a_file_still_checks_the_text(client: httpx.AsyncClient) -> None:
+    token = await form_token(client)
+    files = {"image": ("", b"", "application/octet-stream")}  # no file chosen
+    response = await client.post("/check", data={"csrf_token": token, "message": SCAM}, files=files)
+    assert response.status_code == 200
+    assert "verdict-impersonation" in response.text
+    assert "Tin nhắn bạn dán" in response.text
+
+
+async def test_a_file_that_is_not_an_image_gets_a_friendly_message(
+    client: httpx.AsyncClient,
+) -> None:
+    need_tesseract()
+    response = await submit_image(client, b"%PDF-1.7 not an image", message="giữ lại")
+    assert response.status_code == 415
+    assert "không phải ảnh PNG, JPEG hoặc WebP" in response.text
+    assert 'href="#image"' in response.text
+    assert "giữ lại" in response.text  # what was typed stays
+
+
+async def test_an_image_post_without_the_token_is_refused(client: httpx.AsyncClient) -> None:
+    await form_token(client)
+    files = {"image": ("shot.png", b"\x89PNG\r\n\x1a\n", "image/png")}
+    response = await client.post("/check", data={"csrf_token": "forged"}, files=files)
+    assert response.status_code == 403
