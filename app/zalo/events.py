@@ -109,6 +109,20 @@ def parse_event(raw_body: bytes) -> Event | None:
     return read_json(raw_body, Event)
 
 
+# At most this many images of one event are read: a forward of a few screenshots, not an album.
+MAX_IMAGES = 3
+
+
+def image_urls(event: Event) -> list[str]:
+    """Where the event's images (or files, which may be images: judged once fetched) are."""
+    urls = [
+        a.payload.url
+        for a in event.message.attachments
+        if a.type in ("image", "file") and a.payload.url
+    ]
+    return urls[:MAX_IMAGES]
+
+
 def link_text(event: Event) -> str:
     """What a shared link says: the message text, then each link's description and address."""
     parts: list[str] = []

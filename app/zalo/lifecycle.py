@@ -13,6 +13,7 @@ from app.config import Settings
 from app.services import Services
 from app.zalo.client import ZaloApi
 from app.zalo.group import GroupWriter
+from app.zalo.media import MediaFetcher
 from app.zalo.tokens import TokenStore
 from app.zalo.worker import Worker
 
@@ -61,7 +62,14 @@ async def zalo_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None
             app_secret=secret,
             lease=3 * settings.zalo_http_timeout,
         )
-        worker = Worker(services, api, tokens, GroupWriter(lambda: services.database))
+        media = MediaFetcher(
+            http,
+            hosts=settings.zalo_media_hosts,
+            max_bytes=settings.ocr_max_bytes,
+            timeout=settings.zalo_media_timeout,
+        )
+        writer = GroupWriter(lambda: services.database)
+        worker = Worker(services, api, tokens, writer, media)
         services.extras[EXTRA_KEY] = worker
         worker.start()
         try:

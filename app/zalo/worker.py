@@ -31,6 +31,7 @@ from app.zalo.inbox import (
     release_events,
     store_events,
 )
+from app.zalo.media import MediaFetcher
 from app.zalo.models import ReplyStatus
 from app.zalo.outbox import (
     Claimed,
@@ -50,9 +51,15 @@ EVENT_BATCH = 50
 
 class Worker:
     def __init__(
-        self, services: Services, api: ZaloApi, tokens: TokenStore, writer: GroupWriter
+        self,
+        services: Services,
+        api: ZaloApi,
+        tokens: TokenStore,
+        writer: GroupWriter,
+        media: MediaFetcher | None = None,
     ) -> None:
         self.services = services
+        self.media = media
         self.settings = services.settings
         self.api = api
         self.tokens = tokens
@@ -167,7 +174,7 @@ class Worker:
         """The answer to an event; None (and the event marked failed) if that failed."""
         parsed = parse_event(event.body.encode())
         try:
-            return await answer(parsed, self.services) if parsed else Answer(None)
+            return await answer(parsed, self.services, self.media) if parsed else Answer(None)
         except Exception as exc:  # a bug on one event must not stall the others
             log.exception("Zalo event %d: no answer", event.id)
             error = f"{type(exc).__name__}: {exc}"

@@ -15,13 +15,16 @@ import pytest
 from fastapi import FastAPI
 from PIL import Image
 
+from app.claim import Claim
 from app.config import Settings
 from app.main import create_app
 from app.ocr.pool import OcrPool
 from app.ocr.reader import Reading
 from app.services import Services
+from app.store.audit import input_digest
 from tests.ocr.conftest import need_tesseract
 from tests.ocr.screens import DARK, LIGHT, Style, font_paths, screenshot
+from tests.routers.test_check_persistence import stored_record
 
 PROBLEM = "application/problem+json"
 RECEIVED = "2025-11-21T10:00:00+07:00"
@@ -224,3 +227,16 @@ async def test_full_pool_answers_503_with_retry_after(app: FastAPI) -> None:
 
 def asgi_client(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t.test")
+
+
+async def test_audit_keeps_the_text_read_masked_and_never_the_image(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    secret = "Em bên Kho bạc, anh đọc em mã OTP 482913 và mật khẩu: Tet@2025 nhé, gọi 0912345678"
+    body = (await post_image(client, png(secret))).json()
+    record = await stored_record(settings, body["id"])
+    assert record is not None
+    assert "Kho bạc" in record.excerpt  # the text read is what the record keeps
+    assert not {"482913", "Tet@2025", "0912345678"} & set(record.excerpt.replace(",", " ").split())
+    assert record.full_text is None
+    assert record.input_sha256 == input_digest(Claim(message=body["ocr"]["text"]))

@@ -52,6 +52,11 @@ class StandIn:
     lock: threading.Lock = field(default_factory=threading.Lock)
     released: threading.Event = field(default_factory=threading.Event)
     generation: int = 0
+    # What GET /media/<name> serves: the bytes, or a redirect; each fetch is recorded.
+    media: dict[str, bytes] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
+    media_delay: float = 0.0
+    fetched: list[str] = field(default_factory=list)
 
     def answer_next(self, *steps: int | str | float) -> None:
         """Queue how the next sends are answered: an error code, DROP, or seconds to wait."""
@@ -128,12 +133,32 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             """Quiet: the tests read the records, not the log."""
 
         def do_GET(self) -> None:
+            if self.path.startswith("/media/"):
+                self._media(self.path.removeprefix("/media/"))
+                return
             # For a benchmark in another process: what was delivered, and when.
             user = parse_qs(self.path.partition("?")[2]).get("user_id", [""])[0]
             with state.lock:
                 times = [s.at for s in state.sent if s.user_id == user]
                 total = len(state.sent)
             self._answer({"total": total, "at": times})
+
+        def _media(self, name: str) -> None:
+            with state.lock:
+                state.fetched.append(f"{self.headers.get('Host', '')}/{name}")
+            time.sleep(state.media_delay)
+            if name in state.redirects:
+                self.send_response(302)
+                self.send_header("Location", state.redirects[name])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = state.media.get(name)
+            self.send_response(200 if data is not None else 404)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(data or b"")))
+            self.end_headers()
+            self.wfile.write(data or b"")
 
         def _answer(self, answer: dict[str, Any]) -> None:
             data = json.dumps(answer).encode()

@@ -124,7 +124,7 @@ async def test_failures_page_is_bounded_to_what_the_database_can_compare(
 async def test_event_that_cannot_be_answered_is_listed_among_the_failures(
     chatbot: Chatbot, database: Database, standin: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(event: Event, services: Services) -> Answer:
+    async def broken(event: Event, services: Services, media: object = None) -> Answer:
         raise RuntimeError("the engine broke")
 
     monkeypatch.setattr("app.zalo.worker.answer", broken)
