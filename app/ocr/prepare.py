@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageOps, ImageStat
 
 # Below this mean grey level the screen is in dark mode: light text on a dark background.
@@ -16,6 +17,13 @@ DARK_MEAN = 110
 # models, trained on text about 30 px high; they are scaled up, but never past UPSCALE_MAX_PIXELS.
 UPSCALE_BELOW_WIDTH = 800
 UPSCALE_MAX_PIXELS = 16_000_000
+# An app's bars (status bar, title with the contact's name, input box) are full-width bands
+# of one colour at the top and bottom of a chat screenshot, other than the chat's own
+# background; they hold the clock and icons, not the message. Looked for in the first and
+# last share of the height, on a quarter-size copy; a level within BAND_TOLERANCE is one colour.
+TOP_BAND_SHARE = 0.15
+BOTTOM_BAND_SHARE = 0.12
+BAND_TOLERANCE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +31,7 @@ class Preparation:
     invert_dark: bool = True
     upscale_small: bool = True
     binarise: bool = False
+    crop_bars: bool = True
 
 
 def is_dark(grey: Image.Image) -> bool:
@@ -38,6 +47,33 @@ def upscaled(grey: Image.Image) -> Image.Image:
         return grey
     size = (round(width * factor), round(height * factor))
     return grey.resize(size, Image.Resampling.LANCZOS)
+
+
+def _is_band(row: np.ndarray, background: int) -> bool:
+    """A row of a bar: mostly one level other than the background, from edge to edge."""
+    level = int(np.bincount(row).argmax())
+    edges = np.concatenate([row[:3], row[-3:]]).astype(int)
+    return abs(level - background) > BAND_TOLERANCE and bool(
+        np.all(np.abs(edges - level) <= BAND_TOLERANCE)
+    )
+
+
+def without_bars(grey: Image.Image) -> Image.Image:
+    """The screenshot less the app's bars at its top and bottom, when it has them."""
+    small = np.asarray(grey.reduce(4))
+    height = small.shape[0]
+    if height < 40:
+        return grey
+    background = int(np.bincount(small.ravel()).argmax())
+    top = 0
+    while top < height * TOP_BAND_SHARE and _is_band(small[top], background):
+        top += 1
+    bottom = height
+    while bottom > height * (1 - BOTTOM_BAND_SHARE) and _is_band(small[bottom - 1], background):
+        bottom -= 1
+    if top == 0 and bottom == height:
+        return grey
+    return grey.crop((0, top * 4, grey.width, min(grey.height, bottom * 4)))
 
 
 def otsu(grey: Image.Image) -> Image.Image:
@@ -70,11 +106,14 @@ def flattened(image: Image.Image) -> Image.Image:
 
 
 def prepare(image: Image.Image, steps: Preparation = Preparation()) -> Image.Image:
-    """Grey, dark mode turned light, small text scaled up, optionally black and white."""
+    """Grey, dark mode turned light, the app's bars cut off, small text scaled up,
+    optionally black and white."""
     upright = ImageOps.exif_transpose(image) or image
     grey = ImageOps.grayscale(flattened(upright))
     if steps.invert_dark and is_dark(grey):
         grey = ImageOps.invert(grey)
+    if steps.crop_bars:
+        grey = without_bars(grey)
     if steps.upscale_small:
         grey = upscaled(grey)
     if steps.binarise:

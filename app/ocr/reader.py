@@ -63,7 +63,9 @@ def tidy(text: str) -> str:
 class TesseractReader:
     """Reads prepared images; each thread gets its own engine (they are not thread-safe)."""
 
-    def __init__(self, tessdata: Path, languages: str, timeout: float) -> None:
+    def __init__(
+        self, tessdata: Path, languages: str, timeout: float, *, join_lines: bool = True
+    ) -> None:
         try:
             import tesserocr  # type: ignore[import-untyped]
         except ImportError as exc:  # the wheel is in requirements.lock; a broken install
@@ -73,6 +75,7 @@ class TesseractReader:
         self.tessdata = tessdata
         self.languages = languages
         self.timeout_ms = int(timeout * 1000)
+        self.join_lines = join_lines
         version = tesserocr.tesseract_version().split()[1]
         self.engine = f"tesseract {version} ({languages})"
         # Engines are made by the threads that use them, on their first image: loading the
@@ -96,4 +99,5 @@ class TesseractReader:
         text = api.GetUTF8Text() if finished else ""  # type: ignore[attr-defined]
         confidence = float(api.MeanTextConf()) if text.strip() else 0.0  # type: ignore[attr-defined]
         api.Clear()  # type: ignore[attr-defined]
-        return Reading(tidy(text), confidence, self.engine)
+        text = tidy(text) if self.join_lines else unicodedata.normalize("NFC", text).strip()
+        return Reading(text, confidence, self.engine)

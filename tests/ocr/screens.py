@@ -19,13 +19,19 @@ from PIL import Image, ImageDraw, ImageFont
 WIDTH = 1080
 MIN_HEIGHT = 2400
 FONT_DIRS = (Path("/usr/share/fonts/truetype"),)
-# Sans faces a phone might use, each with Vietnamese glyphs (Debian fonts-noto-core,
-# fonts-dejavu-core, fonts-liberation).
+# Faces a phone might use, each with Vietnamese glyphs (Debian fonts-noto-core,
+# fonts-dejavu-core, fonts-liberation2; the older fonts-liberation has none of them).
 FONT_FILES = (
     "noto/NotoSans-Regular.ttf",
     "dejavu/DejaVuSans.ttf",
-    "liberation/LiberationSans-Regular.ttf",
+    "liberation2/LiberationSans-Regular.ttf",
     "noto/NotoSerif-Regular.ttf",
+)
+# Every vowel with every tone mark, and đ: a font missing one would draw boxes.
+VIETNAMESE = "ăâđêôơưĂÂĐÊÔƠƯ" + "".join(
+    unicodedata.normalize("NFC", v + mark)
+    for v in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+    for mark in "\u0300\u0301\u0303\u0309\u0323"
 )
 TEXT_SIZE = 42  # 16 sp at a density of 2.625, a common 1080 px phone
 MARGIN = 36
@@ -50,12 +56,19 @@ DARK = Theme("dark", (18, 18, 18), (44, 44, 46), (235, 235, 235), (28, 28, 30), 
 THEMES = (LIGHT, DARK)
 
 
+def covers_vietnamese(path: Path) -> bool:
+    """Whether the font draws every Vietnamese letter, none as its "missing glyph" box."""
+    font = ImageFont.truetype(str(path), 24)
+    missing = bytes(font.getmask("\uffff"))
+    return all(bytes(font.getmask(letter)) != missing for letter in VIETNAMESE)
+
+
 def font_paths() -> list[Path]:
-    """The fonts installed here, in FONT_FILES order."""
+    """The fonts installed here that cover Vietnamese, in FONT_FILES order."""
     found = []
     for name in FONT_FILES:
         for folder in FONT_DIRS:
-            if (folder / name).is_file():
+            if (folder / name).is_file() and covers_vietnamese(folder / name):
                 found.append(folder / name)
                 break
     return found
