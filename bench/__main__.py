@@ -12,7 +12,7 @@ from app.native import engine_build
 # Each suite is a module bench/<name>.py with a run() -> None that prints its figures.
 # Run only when named: `instructions` (callgrind, a few minutes) and `mailprofile` (where a
 # mail check's time goes), e.g. make bench SUITES=mailprofile
-SUITES = ["engine", "http", "audit", "mail", "mailauth", "hostile", "zalo", "campaigns"]
+SUITES = ["engine", "http", "audit", "mail", "mailauth", "hostile", "zalo", "campaigns", "ocr"]
 
 
 def main(argv: list[str]) -> int:

@@ -50,11 +50,12 @@ def upscaled(grey: Image.Image) -> Image.Image:
 
 
 def _is_band(row: np.ndarray, background: int) -> bool:
-    """A row of a bar: mostly one level other than the background, from edge to edge."""
-    level = int(np.bincount(row).argmax())
-    edges = np.concatenate([row[:3], row[-3:]]).astype(int)
+    """A row of a bar: its two ends one level, other than the background. Bars run from
+    edge to edge of the screen; bubbles keep a margin of background at both ends."""
+    ends = np.concatenate([row[:3], row[-3:]]).astype(int)
+    level = int(np.median(ends))
     return abs(level - background) > BAND_TOLERANCE and bool(
-        np.all(np.abs(edges - level) <= BAND_TOLERANCE)
+        np.all(np.abs(ends - level) <= BAND_TOLERANCE)
     )
 
 

@@ -108,8 +108,10 @@ class Summary:
 
     def line(self, name: str) -> str:
         return (
-            f"{name:<24} n={self.count:<4} CER {self.cer:5.2f} %  same verdict {self.verdict:5.1f} %"
-            f"  same request codes {self.requests:5.1f} %  median {self.median_seconds:.2f} s"
+            f"{name:<28} n={self.count:<4} CER {self.cer:5.2f} %"
+            f"  same verdict {self.verdict:5.1f} %"
+            f"  same request codes {self.requests:5.1f} %"
+            f"  median {self.median_seconds:.2f} s"
         )
 
 
