@@ -27,7 +27,12 @@ $(BUILT): $(STAMP) pyproject.toml setup.py $(COMPILED)
 install: $(BUILT)
 
 # Migrations first: on a fresh machine this creates var/thatgia.db (THATGIA_DATABASE_URL).
+# As root, Tesseract's Vietnamese and English data are installed when missing; otherwise the
+# service starts without reading images, and /readyz says what to install.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng
 serve: $(BUILT)
+	@[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ "$$(id -u)" != 0 ] \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES); }
 	$(BIN)/thatgia db upgrade
 	$(BIN)/thatgia serve --host $(HOST) --port $(PORT)
 

@@ -59,13 +59,23 @@ def _is_band(row: np.ndarray, background: int) -> bool:
     )
 
 
+def chat_background(small: np.ndarray) -> int:
+    """The chat's own background: the commonest level at the ends of the rows between the
+    bars (bubbles keep a margin of it at both screen edges, however much of the screen
+    they fill)."""
+    height = small.shape[0]
+    middle = small[int(height * TOP_BAND_SHARE) : int(height * (1 - BOTTOM_BAND_SHARE))]
+    ends = np.concatenate([middle[:, :3].ravel(), middle[:, -3:].ravel()])
+    return int(np.bincount(ends).argmax())
+
+
 def without_bars(grey: Image.Image) -> Image.Image:
     """The screenshot less the app's bars at its top and bottom, when it has them."""
     small = np.asarray(grey.reduce(4))
     height = small.shape[0]
     if height < 40:
         return grey
-    background = int(np.bincount(small.ravel()).argmax())
+    background = chat_background(small)
     top = 0
     while top < height * TOP_BAND_SHARE and _is_band(small[top], background):
         top += 1

@@ -58,3 +58,10 @@ def test_transparent_pixels_become_white_not_black() -> None:
     clear.save(out, "PNG")
     prepared = prepare(Image.open(io.BytesIO(out.getvalue())), Preparation(crop_bars=False))
     assert prepared.getpixel((10, 10)) == 255
+
+
+def test_bubbles_filling_most_of_the_screen_are_not_taken_for_bars() -> None:
+    long = " ".join([MESSAGE] * 40)  # white bubbles cover more pixels than the background
+    image = draw(long, Style(font_paths()[0], LIGHT)).convert("L")
+    cropped = without_bars(image)
+    assert image.height - cropped.height <= 230 + 150 + 8
