@@ -16,6 +16,7 @@ DARK_MEAN = 110
 # Narrower screenshots (a small phone, a cropped share) have text too small for Tesseract's
 # models, trained on text about 30 px high; they are scaled up, but never past UPSCALE_MAX_PIXELS.
 UPSCALE_BELOW_WIDTH = 800
+UPSCALE_TO_WIDTH = 1080  # a common phone's width, at which chat text is large enough
 UPSCALE_MAX_PIXELS = 16_000_000
 # An app's bars (status bar, title with the contact's name, input box) are full-width bands
 # of one colour at the top and bottom of a chat screenshot, other than the chat's own
@@ -42,7 +43,7 @@ def upscaled(grey: Image.Image) -> Image.Image:
     width, height = grey.size
     if width >= UPSCALE_BELOW_WIDTH:
         return grey
-    factor = min(UPSCALE_BELOW_WIDTH * 2 / width, (UPSCALE_MAX_PIXELS / (width * height)) ** 0.5)
+    factor = min(UPSCALE_TO_WIDTH / width, (UPSCALE_MAX_PIXELS / (width * height)) ** 0.5)
     if factor <= 1.2:
         return grey
     size = (round(width * factor), round(height * factor))

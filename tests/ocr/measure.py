@@ -3,10 +3,12 @@ service reads them, compared with the text itself.
 
     python -m tests.ocr.measure [--count 300] [--seed 1] [--no-invert] [--binarise] ...
 
-Character error rate (edit distance over the message's length, white space collapsed),
-the share of messages whose screenshot gets the same verdict as the text, and the share
-with the same request.* codes, overall and by theme, font and JPEG quality; the time to
-read one screenshot (decode, prepare, Tesseract) as the pool runs it.
+Character error rate (edit distance over the message's length, white space collapsed);
+the share of messages whose screenshot gets the same verdict as the text (the claim as the
+corpus gives it, and the message alone, without its sender, phone or channel, which often
+decide the verdict by themselves); the share with the same request.* codes; overall and by
+theme, font and JPEG quality; the time to read one screenshot (decode, prepare, Tesseract)
+as the pool runs it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from app.assess import assess
@@ -34,7 +37,7 @@ from app.ocr.images import ImageLimits, decode, judge
 from app.ocr.prepare import Preparation, prepare
 from app.ocr.reader import TesseractReader, tessdata_dir
 from app.reference import load_reference
-from tests.ocr.screens import Style, screenshot, styles_for
+from tests.ocr.screens import WIDTH, Style, draw, encode, styles_for
 
 AUTHORS = Path(__file__).resolve().parents[1] / "corpus" / "authors"
 LIMITS = ImageLimits(10 * 1024 * 1024, 40_000_000)
@@ -58,6 +61,7 @@ class Measured:
     same_verdict: bool
     same_requests: bool
     seconds: float
+    same_verdict_alone: bool  # the message with none of the claim's other fields
 
 
 def requests(codes: Iterable[str]) -> set[str]:
@@ -65,8 +69,9 @@ def requests(codes: Iterable[str]) -> set[str]:
 
 
 class Bench:
-    def __init__(self, steps: Preparation, join_lines: bool) -> None:
+    def __init__(self, steps: Preparation, join_lines: bool, width: int = WIDTH) -> None:
         self.steps = steps
+        self.width = width  # narrower: the screenshot of a smaller screen, or scaled down
         self.reader = TesseractReader(
             tessdata_dir(None, "vie+eng"), "vie+eng", 60.0, join_lines=join_lines
         )
@@ -75,7 +80,7 @@ class Bench:
 
     def one(self, row: dict[str, Any], style: Style) -> Measured:
         claim = claim_of(row["claim"])
-        upload = judge(screenshot(claim.message, style), LIMITS)
+        upload = judge(encode(self.drawn(claim.message, style), style), LIMITS)
         started = time.perf_counter()
         with decode(upload) as image:
             text = self.reader.read(prepare(image, self.steps)).text
@@ -83,6 +88,9 @@ class Bench:
         original, read = collapsed(claim.message), collapsed(text)
         as_text = assess(claim, self.context)
         as_image = assess(Claim(**{**_fields(claim), "message": text}), self.context)
+        when = claim.received_at
+        alone = assess(Claim(message=claim.message, received_at=when), self.context).verdict
+        read_alone = assess(Claim(message=text, received_at=when), self.context).verdict
         return Measured(
             style,
             Levenshtein.distance(read, original),
@@ -91,7 +99,15 @@ class Bench:
             requests(f.code for f in as_text.findings)
             == requests(f.code for f in as_image.findings),
             seconds,
+            alone == read_alone,
         )
+
+    def drawn(self, message: str, style: Style) -> Image.Image:
+        image = draw(message, style)
+        if self.width == WIDTH:
+            return image
+        height = round(image.height * self.width / WIDTH)
+        return image.resize((self.width, height), Image.Resampling.LANCZOS)
 
 
 def _fields(claim: Claim) -> dict[str, Any]:
@@ -105,11 +121,12 @@ class Summary:
     verdict: float  # percent of messages
     requests: float
     median_seconds: float
+    verdict_alone: float
 
     def line(self, name: str) -> str:
         return (
             f"{name:<28} n={self.count:<4} CER {self.cer:5.2f} %"
-            f"  same verdict {self.verdict:5.1f} %"
+            f"  same verdict {self.verdict:5.1f} % ({self.verdict_alone:5.1f} % text alone)"
             f"  same request codes {self.requests:5.1f} %"
             f"  median {self.median_seconds:.2f} s"
         )
@@ -123,13 +140,20 @@ def summarise(measured: list[Measured]) -> Summary:
         100 * sum(m.same_verdict for m in measured) / max(1, n),
         100 * sum(m.same_requests for m in measured) / max(1, n),
         statistics.median(m.seconds for m in measured) if measured else 0.0,
+        100 * sum(m.same_verdict_alone for m in measured) / max(1, n),
     )
 
 
 def measure(
-    count: int, seed: int, steps: Preparation, *, join_lines: bool = True, workers: int = 2
+    count: int,
+    seed: int,
+    steps: Preparation,
+    *,
+    join_lines: bool = True,
+    workers: int = 2,
+    width: int = WIDTH,
 ) -> list[Measured]:
-    bench = Bench(steps, join_lines)
+    bench = Bench(steps, join_lines, width)
     sample = rows(AUTHORS.glob("*.jsonl"), count, seed)
     styles = styles_for(seed, len(sample))
     with ThreadPoolExecutor(workers) as pool:
@@ -156,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-upscale", action="store_true", help="leave small text as it is")
     parser.add_argument("--binarise", action="store_true", help="Otsu black and white")
     parser.add_argument("--keep-bars", action="store_true", help="leave the app's bars on")
+    parser.add_argument("--width", type=int, default=WIDTH, help="scale the screenshots to it")
     parser.add_argument("--keep-lines", action="store_true", help="keep the phone's line breaks")
     args = parser.parse_args(argv)
     steps = Preparation(
@@ -165,9 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         crop_bars=not args.keep_bars,
     )
     measured = measure(
-        args.count, args.seed, steps, join_lines=not args.keep_lines, workers=args.workers
+        args.count,
+        args.seed,
+        steps,
+        join_lines=not args.keep_lines,
+        workers=args.workers,
+        width=args.width,
     )
-    print(f"{steps}, join_lines={not args.keep_lines}")
+    print(f"{steps}, join_lines={not args.keep_lines}, {args.width} px wide")
     print("\n".join(report(measured)))
     return 0
 
