@@ -37,6 +37,7 @@ class Reading:
     text: str
     mean_confidence: float  # Tesseract's mean word confidence, 0 to 100
     engine: str
+    complete: bool = True  # False: stopped at the time limit, nothing kept
 
 
 def tessdata_dir(configured: str | None, languages: str) -> Path:
@@ -100,4 +101,4 @@ class TesseractReader:
         confidence = float(api.MeanTextConf()) if text.strip() else 0.0  # type: ignore[attr-defined]
         api.Clear()  # type: ignore[attr-defined]
         text = tidy(text) if self.join_lines else unicodedata.normalize("NFC", text).strip()
-        return Reading(text, confidence, self.engine)
+        return Reading(text, confidence, self.engine, complete=bool(finished))

@@ -62,6 +62,11 @@ def _context(request: Request, fields: dict[str, str]) -> CheckRequest:
 def claim_of(context: CheckRequest, reading: Reading, max_chars: int) -> Claim:
     """The image's text as the message: cut at the message limit, as a chat reply is."""
     text = reading.text[:max_chars].strip()
+    if not reading.complete:
+        raise Unprocessable(
+            "The image took too long to read (THATGIA_OCR_TIMEOUT): send a screenshot of "
+            "just the message, or paste its text to POST /v1/check."
+        )
     if not text:
         raise Unprocessable(
             "No text could be read from the image: send a sharper screenshot of the "

@@ -14,7 +14,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from app.ocr.images import sniff
+
 MAX_REDIRECTS = 3
+# Enough of a file to tell an image from anything else (app.ocr.images.sniff): a document
+# sent with user_send_file is given up on after these, not downloaded whole.
+SIGNATURE_BYTES = 12
 
 
 class MediaUnavailable(Exception):
@@ -76,10 +81,14 @@ class MediaFetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise MediaUnavailable(f"{declared} bytes, over the limit of {self.max_bytes}")
-        chunks, size = [], 0
+        chunks, size, judged = [], 0, False
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
                 raise MediaUnavailable(f"over the limit of {self.max_bytes} bytes")
             chunks.append(chunk)
+            if not judged and size >= SIGNATURE_BYTES:
+                if sniff(b"".join(chunks)) is None:
+                    raise MediaUnavailable("not a PNG, JPEG or WebP image")
+                judged = True
         return b"".join(chunks)

@@ -240,3 +240,12 @@ async def test_audit_keeps_the_text_read_masked_and_never_the_image(
     assert not {"482913", "Tet@2025", "0912345678"} & set(record.excerpt.replace(",", " ").split())
     assert record.full_text is None
     assert record.input_sha256 == input_digest(Claim(message=body["ocr"]["text"]))
+
+
+async def test_a_reading_past_the_time_limit_is_422_saying_so(settings: Settings) -> None:
+    hasty = settings.model_copy(update={"ocr_timeout": 0.001})
+    app = create_app(hasty)
+    async with app.router.lifespan_context(app), asgi_client(app) as client:
+        response = await post_image(client, png(SCAM))
+    assert response.status_code == 422
+    assert "too long to read" in response.json()["detail"]

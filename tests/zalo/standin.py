@@ -56,6 +56,8 @@ class StandIn:
     media: dict[str, bytes] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
     media_delay: float = 0.0
+    media_drip: float = 0.0  # seconds between the 64 KB pieces of a media answer
+    media_sent: int = 0  # bytes of media written before the client stopped reading
     fetched: list[str] = field(default_factory=list)
 
     def answer_next(self, *steps: int | str | float) -> None:
@@ -158,7 +160,16 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "image/jpeg")
             self.send_header("Content-Length", str(len(data or b"")))
             self.end_headers()
-            self.wfile.write(data or b"")
+            body = data or b""
+            try:
+                for at in range(0, len(body), 65536):
+                    self.wfile.write(body[at : at + 65536])
+                    self.wfile.flush()
+                    with state.lock:
+                        state.media_sent += len(body[at : at + 65536])
+                    time.sleep(state.media_drip)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
         def _answer(self, answer: dict[str, Any]) -> None:
             data = json.dumps(answer).encode()

@@ -3,6 +3,7 @@ and answered like a forwarded text; anything else gets the request to paste the 
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from typing import Any
@@ -117,3 +118,13 @@ async def test_a_media_host_that_stalls_is_given_up_on(bot: Chatbot) -> None:
     bot.standin.media_delay = 3.0  # past THATGIA_ZALO_MEDIA_TIMEOUT (1 s here)
     reply = await reply_to(bot, image_event(bot, bot.standin.base_url + "/media/slow.jpg", "i7"))
     assert "dán" in reply
+
+
+async def test_a_document_sent_as_a_file_is_not_downloaded_whole(bot: Chatbot) -> None:
+    bot.standin.media["report.pdf"] = b"%PDF-1.7\n" + b"0" * 5_000_000
+    bot.standin.media_drip = 0.01  # 64 KB at a time, as a slow link would bring it
+    url = bot.standin.base_url + "/media/report.pdf"
+    reply = await reply_to(bot, image_event(bot, url, "f2", kind="file"))
+    assert "dán" in reply
+    await asyncio.sleep(0.3)  # the stand-in notices the closed connection at its next write
+    assert bot.standin.media_sent < 1_000_000
