@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     zalo_send_concurrency: Annotated[int, Field(ge=1)] = 8
     # Images of user_send_image/user_send_file are fetched only from these hosts (and their
     # sub-domains), without following a redirect elsewhere, within these bounds.
-    zalo_media_hosts: Annotated[list[str], NoDecode] = ["zadn.vn", "zdn.vn", "zalo.me"]
+    zalo_media_hosts: Annotated[list[str], NoDecode] = ["zadn.vn", "zdn.vn"]
     zalo_media_timeout: Annotated[float, Field(gt=0, le=120)] = 10.0
 
     @field_validator("dns_nameservers", "zalo_media_hosts", mode="before")
