@@ -311,7 +311,7 @@ def test_a_screenshot_pasted_from_the_clipboard_is_checked(
     expect(page.locator("#image-chosen")).to_contain_text("dan.png")
     page.click("button[type=submit].primary")
     expect_screenshot_checked(page)
-    shoot(page, "screenshot-result", full_page=True)
+    shoot(page, "screenshot-result", readme=True)
 
 
 def test_a_screenshot_dropped_on_the_form_is_checked(
