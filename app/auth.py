@@ -18,8 +18,8 @@ from fastapi import Depends, Request
 from fastapi.requests import HTTPConnection
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.db import get_database, unavailable_as_503
 from app.errors import Forbidden, Unauthorized
+from app.store.database import get_database, unavailable_as_503
 from app.store.keys import authenticate
 
 

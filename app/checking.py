@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import anyio
 
 from app import fingerprint as fp
-from app.assess import Assessment, assess
-from app.claim import Claim, Context
-from app.extract import Extracted, extract, indicators
-from app.findings import Finding
+from app.engine.assess import Assessment, assess
+from app.engine.claim import Claim, Context
+from app.engine.extract import Extracted, extract, indicators
+from app.engine.findings import Finding
 from app.ids import time_ordered_uuid
 from app.metrics import observe_check
 from app.services import Services

@@ -8,14 +8,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from app.assess import assess
-from app.claim import Channel, Claim, Context
 from app.config import get_settings
-from app.findings import Lang
-from app.i18n import verdict_label
-from app.learned import ModelError, layer_for
+from app.engine.assess import assess
+from app.engine.claim import Channel, Claim, Context
+from app.engine.findings import Lang
+from app.engine.i18n import verdict_label
+from app.engine.learned import ModelError, layer_for
+from app.engine.reference import ReferenceDataError, load_reference
 from app.present import present
-from app.reference import ReferenceDataError, load_reference
 from app.store.commands import register_corpus, register_db, register_keys
 from app.zalo.commands import register_zalo
 
@@ -28,7 +28,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         settings = get_settings()
-        layer_for(settings, load_reference(settings.reference_file))
+        layer_for(
+            load_reference(settings.reference_file),
+            enabled=settings.learned_model,
+            path=settings.learned_model_file,
+        )
     except (ReferenceDataError, ModelError) as exc:
         print(f"thatgia: cannot start: {exc}", file=sys.stderr)
         return 2
@@ -63,7 +67,9 @@ def _check(args: argparse.Namespace) -> int:
     context = Context(
         reference=reference,
         stale_after_days=settings.ticket_stale_days,
-        text_layer=layer_for(settings, reference),
+        text_layer=layer_for(
+            reference, enabled=settings.learned_model, path=settings.learned_model_file
+        ),
     )
     lang = Lang(args.lang)
     result = present(assess(claim, context), check_id="cli", lang=lang, ref=reference, stored=False)

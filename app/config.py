@@ -17,8 +17,8 @@ class Settings(BaseSettings):
     # Longest wait for a database connection (connect, pool, SQLite lock) before giving up.
     database_timeout: Annotated[float, Field(gt=0, le=60)] = 5.0
     reference_file: str | None = None
-    # The learned layer beside the text rules (app/learned): false runs the rules alone;
-    # the file is the bundled app/learned/model.npz unless given.
+    # The learned layer beside the text rules (app/engine/learned): false runs the rules alone;
+    # the file is the bundled app/engine/learned/model.npz unless given.
     learned_model: bool = True
     learned_model_file: str | None = None
 

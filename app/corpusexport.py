@@ -3,7 +3,7 @@
 Each line follows the authors' format (tests/corpus/BRIEF.md): id, label "scam", genre,
 style, author, claim, codes, asks, note. Nobody marked which sentences ask for what, so
 `codes` and `asks` are the rules' findings, as for the in-house corpus; the training
-command reads the file that way (`python -m app.learned.train … --reports FILE`), always
+command reads the file that way (`python -m app.engine.learned.train … --reports FILE`), always
 training on it and never leaving it out as an author. One report per campaign (its first):
 a campaign reported a hundred times is still one message to learn from. The text is the
 one the audit log kept: the whole message with THATGIA_AUDIT_KEEP_TEXT=true, else its
@@ -19,12 +19,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assess import assess
-from app.claim import Context
-from app.learned.corpus import claim_of
-from app.learned.layer import judged
-from app.models import Report, ReportStatus
-from app.reference.models import Reference
+from app.engine.assess import assess
+from app.engine.claim import Context
+from app.engine.learned.corpus import claim_of
+from app.engine.learned.layer import judged
+from app.engine.reference.models import Reference
+from app.store.tables import Report, ReportStatus
 
 AUTHOR = "reports"
 GENRE = "reported"

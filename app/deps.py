@@ -14,10 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from app.config import Settings
+from app.engine.findings import Lang
+from app.engine.i18n import negotiate
+from app.engine.reference.models import Reference
 from app.errors import UnsupportedMediaType
-from app.findings import Lang
-from app.i18n import negotiate
-from app.reference.models import Reference
 from app.services import Services
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from app.claim import Channel, Claim
-from app.findings import Finding, Severity
+from app.engine.claim import Channel, Claim
+from app.engine.findings import Finding, Severity
+from app.engine.reference.models import Reference
+from app.engine.validators.fold import fold_plain
+from app.engine.validators.sender import is_official_domain
 from app.mailauth import AuthenticationReport, DKIMResult
 from app.mailparse import Flag, ParsedMessage
 from app.mailparse.encoding import decode_words
-from app.reference.models import Reference
-from app.validators.fold import fold_plain
-from app.validators.sender import is_official_domain
 
 _QUIET = {"pass", "none", "neutral"}
 _TEMP = "temperror"

@@ -9,13 +9,13 @@ from fastapi import FastAPI
 
 from app.checking import context_for, warm_up
 from app.config import Settings, get_settings
+from app.engine.learned import layer_for
+from app.engine.reference import load_reference
 from app.errors import install_error_handlers
 from app.gctuning import tune_for_serving
-from app.learned import layer_for
 from app.limits import BodyLimitMiddleware
 from app.ocr.service import build_ocr, ocr_lifecycle
 from app.openapi import install_openapi
-from app.reference import load_reference
 from app.routers import admin, check, check_image, health, mail, reports, tickets, web, zalo
 from app.schemas import CheckRequest
 from app.services import Services
@@ -39,7 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Loaded before serving anything: a broken reference file must stop start-up.
     reference = load_reference(settings.reference_file)
     # The model too: a broken model file stops start-up, it does not fail each check.
-    services = Services(settings, reference, text_layer=layer_for(settings, reference))
+    services = Services(
+        settings,
+        reference,
+        text_layer=layer_for(
+            reference, enabled=settings.learned_model, path=settings.learned_model_file
+        ),
+    )
     # Without Tesseract the service still starts; /readyz and /v1/check/image say so.
     services.ocr = ocr = build_ocr(settings)
     # The database first: the other parts may use it while they start and stop.

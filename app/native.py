@@ -11,14 +11,18 @@ from __future__ import annotations
 import importlib.machinery
 from pathlib import Path
 
-import app.validators.phrases
+import app.engine.validators.phrases
 
 APP_DIR = Path(__file__).parent
 
 
 def engine_build() -> str:
     """How the engine's hottest module was loaded: "compiled" or "Python"."""
-    return "compiled" if _is_extension(Path(app.validators.phrases.__file__ or "")) else "Python"
+    return (
+        "compiled"
+        if _is_extension(Path(app.engine.validators.phrases.__file__ or ""))
+        else "Python"
+    )
 
 
 def stale_sources(package_dir: Path = APP_DIR) -> list[Path]:

@@ -19,9 +19,9 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from app.engine.reference.models import Reference
+from app.engine.validators.ticket import written_pattern
 from app.errors import PROBLEM, Problem
-from app.reference.models import Reference
-from app.validators.ticket import written_pattern
 
 # Marks a schema as a ticket code; replaced by the pattern of the reference's format.
 TICKET_CODE: dict[str, Any] = {"x-ticket-code": True}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assess import Assessment
-from app.extract import IDENTIFIERS_PER_KIND, Extracted
-from app.findings import Finding, Lang
-from app.i18n import advice_text, finding_message, verdict_label, verdict_summary
-from app.reference.models import Reference
+from app.engine.assess import Assessment
+from app.engine.extract import IDENTIFIERS_PER_KIND, Extracted
+from app.engine.findings import Finding, Lang
+from app.engine.i18n import advice_text, finding_message, verdict_label, verdict_summary
+from app.engine.reference.models import Reference
 from app.schemas import CheckResponse
 
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.claim import EARLIEST_RECEIVED, LATEST_RECEIVED, Channel, Claim, receivable
-from app.extract import IDENTIFIERS_PER_KIND
-from app.findings import FINDINGS_PER_CODE, Severity, Verdict
+from app.engine.claim import EARLIEST_RECEIVED, LATEST_RECEIVED, Channel, Claim, receivable
+from app.engine.extract import IDENTIFIERS_PER_KIND
+from app.engine.findings import FINDINGS_PER_CODE, Severity, Verdict
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

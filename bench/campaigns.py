@@ -30,13 +30,13 @@ from sqlalchemy import text as sql
 
 from app import fingerprint as fp
 from app.config import Settings
-from app.db import Database
-from app.dburls import sync_url
-from app.models import Campaign, CampaignBand, utcnow
+from app.engine.validators.fold import fold_plain
 from app.store.campaigns import CANDIDATES, reported_text
+from app.store.database import Database
 from app.store.lookup import Lookup
 from app.store.migrations import upgrade
-from app.validators.fold import fold_plain
+from app.store.tables import Campaign, CampaignBand, utcnow
+from app.store.urls import sync_url
 from bench.audit import _postgres
 from tests.campaign_variants import Labelled, corpus, variants
 

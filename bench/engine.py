@@ -8,10 +8,10 @@ import datetime as dt
 import statistics
 import time
 
-from app.assess import assess
-from app.claim import VIETNAM, Claim, Context
-from app.learned import text_layer
-from app.reference import load_reference
+from app.engine.assess import assess
+from app.engine.claim import VIETNAM, Claim, Context
+from app.engine.learned import text_layer
+from app.engine.reference import load_reference
 from bench.messages import message_of
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=VIETNAM)

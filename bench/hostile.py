@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import time
 
-from app.assess import assess
-from app.claim import Context
+from app.engine.assess import assess
+from app.engine.claim import Context
+from app.engine.reference import load_reference
 from app.mailcheck import mail_claim, structure_findings
 from app.mailparse import parse_message
-from app.reference import load_reference
 from tests.hostile_mail import SHAPES
 
 SCALES = (1, 2, 4, 8)

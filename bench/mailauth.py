@@ -14,12 +14,12 @@ import dkim
 import dns.resolver
 import spf
 
-from app.assess import assess
-from app.claim import Context
+from app.engine.assess import assess
+from app.engine.claim import Context
+from app.engine.reference import load_reference
 from app.mailauth import Resolver, authenticate, spfcheck
 from app.mailcheck import attachment_findings, auth_findings, mail_claim, structure_findings
 from app.mailparse import parse_message
-from app.reference import load_reference
 from bench.messages import message_of
 from tests.dnsserver import DNSTestServer
 from tests.mailauth.signing import rsa_key, sign

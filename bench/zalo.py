@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 import httpx
 
 from app.config import Settings
-from app.db import Database
+from app.store.database import Database
 from app.store.migrations import upgrade
 from app.zalo.tokens import load_refresh_token
 from bench.load import Slice, measure, ratios, spread, summary

@@ -1,4 +1,5 @@
-"""Alembic environment: the synchronous driver of THATGIA_DATABASE_URL, models from app.models."""
+"""Alembic environment: the synchronous driver of THATGIA_DATABASE_URL, the tables of
+app.store.tables."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from app.config import Settings
-from app.dburls import sync_url
-from app.models import Base
+from app.store.tables import Base
+from app.store.urls import sync_url
 from app.zalo import models as zalo_models  # noqa: F401  (its tables join Base)
 
 config = context.config

@@ -175,7 +175,7 @@ def report() -> None:
     import numpy as np
 
     from app import fingerprint as fp
-    from app.validators.fold import fold_plain
+    from app.engine.validators.fold import fold_plain
 
     def signature(text: str) -> fp.Signature | None:
         return fp.fingerprint(fold_plain(text))

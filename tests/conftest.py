@@ -29,11 +29,11 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
-from app.db import Database
+from app.engine.reference import load_reference
+from app.engine.reference.models import Reference
 from app.main import create_app
 from app.native import engine_build, stale_sources
-from app.reference import load_reference
-from app.reference.models import Reference
+from app.store.database import Database
 from app.store.keys import create_key
 from app.store.migrations import upgrade
 

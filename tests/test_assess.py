@@ -6,10 +6,18 @@ import datetime as dt
 
 import pytest
 
-from app.assess import assess
-from app.claim import VIETNAM, Channel, Claim, Context, Indicator, IndicatorKind, RegisteredTicket
-from app.findings import Finding, Severity, Verdict, verdict_for
-from app.reference.models import Reference
+from app.engine.assess import assess
+from app.engine.claim import (
+    VIETNAM,
+    Channel,
+    Claim,
+    Context,
+    Indicator,
+    IndicatorKind,
+    RegisteredTicket,
+)
+from app.engine.findings import Finding, Severity, Verdict, verdict_for
+from app.engine.reference.models import Reference
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=VIETNAM)
 GOOD_TICKET = "SD251120-000123"
@@ -128,7 +136,7 @@ def test_official_identifiers_never_raise_reported_findings(reference: Reference
 def test_addresses_at_official_domains_are_official_and_lookalikes_are_not(
     reference: Reference,
 ) -> None:
-    # The same rule as the reports (app.extract.is_official): a report never counts an
+    # The same rule as the reports (app.engine.extract.is_official): a report never counts an
     # address at the Treasury's domain, so a count for one raises nothing either.
     domain = reference.official_sender.domain
     colleague, lookalike = f"phongcntt@{domain}", f"hotrocntt@{domain}.hotro-kbnn.com"

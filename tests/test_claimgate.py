@@ -7,13 +7,13 @@ import datetime as dt
 
 import pytest
 
-from app import claimgate
-from app.assess import Assessment, assess
-from app.claim import Claim, Context
-from app.findings import Finding, Lang, Severity, Verdict
-from app.i18n import finding_message
-from app.learned import LearnedLayer, text_layer
-from app.reference.models import Reference
+from app.engine import claimgate
+from app.engine.assess import Assessment, assess
+from app.engine.claim import Claim, Context
+from app.engine.findings import Finding, Lang, Severity, Verdict
+from app.engine.i18n import finding_message
+from app.engine.learned import LearnedLayer, text_layer
+from app.engine.reference.models import Reference
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.UTC)
 WARNING_WITH_NUMBERS = (

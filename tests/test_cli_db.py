@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cli import main
 from app.config import Settings, get_settings
-from app.db import Database
-from app.models import ApiKey, CheckRecord, utcnow
+from app.store.database import Database
 from app.store.keys import ActiveKey, authenticate
+from app.store.tables import ApiKey, CheckRecord, utcnow
 
 T = TypeVar("T")
 

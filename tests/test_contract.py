@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import select
 
 from app.config import Settings
-from app.db import Database
 from app.main import create_app
+from app.store.database import Database
 from app.zalo.models import ZaloEvent
 from app.zalo.tokens import load_refresh_token
 from tests.conftest import KeyMaker, live_server

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from app.assess import assess
-from app.claim import Channel, Claim, Context
-from app.findings import Verdict
-from app.learned import text_layer
-from app.reference import load_reference
+from app.engine.assess import assess
+from app.engine.claim import Channel, Claim, Context
+from app.engine.findings import Verdict
+from app.engine.learned import text_layer
+from app.engine.reference import load_reference
 
 CORPUS = Path(__file__).parent / "corpus" / "messages.jsonl"
 MIN_RECALL = 0.95

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.claim import Channel
-from app.learned.fit import CODES
+from app.engine.claim import Channel
+from app.engine.learned.fit import CODES
 
 AUTHORS = Path(__file__).parent / "corpus" / "authors"
 REQUEST_CODES = set(CODES)  # the request codes of SPEC §5, as the learned layer names them

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from app.cli import main
-from app.learned import train
-from app.learned.corpus import IN_HOUSE, row_of, ruled_rows
-from app.reference.models import Reference
+from app.engine.learned import train
+from app.engine.learned.corpus import IN_HOUSE, row_of, ruled_rows
+from app.engine.reference.models import Reference
 from tests.conftest import KeyMaker, bearer
 from tests.test_cli_db import env_database  # noqa: F401  (fixture)
 

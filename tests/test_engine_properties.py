@@ -8,10 +8,10 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.assess import assess
-from app.claim import VIETNAM, Claim, Context
-from app.findings import Finding, Verdict
-from app.reference import cached_reference
+from app.engine.assess import assess
+from app.engine.claim import VIETNAM, Claim, Context
+from app.engine.findings import Finding, Verdict
+from app.engine.reference import cached_reference
 
 REFERENCE = cached_reference()
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=VIETNAM)

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.extract import _ADDRESS, _masked, extract
-from app.findings import Span
-from app.reference.models import Reference
+from app.engine.extract import _ADDRESS, _masked, extract
+from app.engine.findings import Span
+from app.engine.reference.models import Reference
 
 
 def spans(matches: Iterable[re.Match[str]]) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.findings import Finding, Severity, first_of_each_code, verdict_for
+from app.engine.findings import Finding, Severity, first_of_each_code, verdict_for
 
 RANK = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -15,7 +15,7 @@ def finding(code: str, severity: Severity, evidence: str = "", proof: bool = Fal
 
 
 def gravest_first(findings: list[Finding]) -> tuple[Finding, ...]:
-    """Each once, in the engine's order (app.assess): by severity, code, proofs first."""
+    """Each once, in the engine's order (app.engine.assess): by severity, code, proofs first."""
     ordered = sorted(dict.fromkeys(findings), key=lambda f: (RANK[f.severity], f.code, not f.proof))
     return tuple(ordered)
 

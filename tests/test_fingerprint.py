@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app import fingerprint as fp
-from app.validators.fold import fold_plain
+from app.engine.validators.fold import fold_plain
 from tests.campaign_variants import CHANGES, Labelled, corpus, variants
 from tests.shared_data import shared_path
 

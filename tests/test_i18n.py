@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from app.findings import Finding, Lang, Severity, Verdict
-from app.i18n import catalogue, finding_message, negotiate, verdict_label, verdict_summary
-from app.reference.models import Reference
+from app.engine.findings import Finding, Lang, Severity, Verdict
+from app.engine.i18n import catalogue, finding_message, negotiate, verdict_label, verdict_summary
+from app.engine.reference.models import Reference
 
 SPEC_CODES = [
     "ticket.valid",

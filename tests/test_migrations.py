@@ -9,8 +9,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect
 
-from app.dburls import sync_url
 from app.store.migrations import ROOT, alembic_config, downgrade, upgrade
+from app.store.urls import sync_url
 from tests.conftest import BACKENDS, PostgresServer
 
 

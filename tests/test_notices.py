@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from app.assess import assess
-from app.claim import Claim, Context
-from app.learned import text_layer
-from app.reference.models import Reference
-from app.validators.text import check_text
+from app.engine.assess import assess
+from app.engine.claim import Claim, Context
+from app.engine.learned import text_layer
+from app.engine.reference.models import Reference
+from app.engine.validators.text import check_text
 from tests.shared_data import shared_path
 
 NOTICES = sorted(shared_path("notices").glob("*.txt"))

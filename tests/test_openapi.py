@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.reference.models import Reference
-from app.validators.ticket import written_pattern
+from app.engine.reference.models import Reference
+from app.engine.validators.ticket import written_pattern
 
 pytestmark = pytest.mark.anyio
 

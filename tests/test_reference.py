@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings
+from app.engine.reference import BUNDLED, ReferenceDataError, load_reference
+from app.engine.reference.models import Reference
 from app.main import create_app
-from app.reference import BUNDLED, ReferenceDataError, load_reference
-from app.reference.models import Reference
 
 
 def broken_copy(tmp_path: Path, old: str, new: str) -> Path:

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from app.claim import Indicator, IndicatorKind
-from app.findings import Finding, Severity, Span
-from app.validators.hits import Spans
+from app.engine.claim import Indicator, IndicatorKind
+from app.engine.findings import Finding, Severity, Span
+from app.engine.validators.hits import Spans
 
 
 def test_a_finding_is_equal_hashable_frozen_and_replaceable() -> None:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import ServicesDep
-from app.models import ReportStatus
 from app.schemas import ROW_ID_MAX
+from app.store.tables import ReportStatus
 from app.web import admin
 
 router = APIRouter(prefix="/admin", include_in_schema=False)

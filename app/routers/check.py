@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.checking import run_check
-from app.claim import Claim
 from app.config import Settings
 from app.deps import JSON_CALL_HEADERS, json_body, json_body_openapi, json_call
+from app.engine.claim import Claim
 from app.errors import PayloadTooLarge, Unprocessable
 from app.present import present
 from app.schemas import CheckRequest, CheckResponse

@@ -9,9 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import Field, ValidationError
 
 from app.checking import run_check
-from app.claim import Claim
+from app.engine.claim import Claim
+from app.engine.i18n import negotiate
 from app.errors import Unprocessable
-from app.i18n import negotiate
 from app.ocr.form import parse_form
 from app.ocr.reader import Reading
 from app.ocr.service import started

@@ -19,16 +19,16 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import Field, StringConstraints
 
 from app.auth import AUTH_RESPONSES, OPTIONAL_KEY_OPENAPI, AdminKey, OptionalCaller
-from app.claim import IndicatorKind
 from app.clientaddr import client_address
-from app.db import SessionDep, WriteSessionDep
 from app.deps import JsonBody, ServicesDep
+from app.engine.claim import IndicatorKind
 from app.jsonroute import JsonRoute
-from app.models import IndicatorCount, Report, ReportStatus
 from app.reportflow import submit_report
 from app.schemas import ROW_ID_MAX, SQL_INT_MAX, Schema
+from app.store.database import SessionDep, WriteSessionDep
 from app.store.moderation import confirm, reject
 from app.store.reports import current_counts, indicators_of, list_indicators, list_reports
+from app.store.tables import IndicatorCount, Report, ReportStatus
 
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=JsonRoute)
 

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Path, Response
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, SupportKey
-from app.db import SessionDep, WriteSessionDep
 from app.deps import JsonBody, ReferenceDep
+from app.engine.reference.models import Reference
+from app.engine.validators.ticket import canonical
 from app.errors import Unprocessable
 from app.jsonroute import JsonRoute
-from app.models import Ticket
 from app.openapi import TICKET_CODE
-from app.reference.models import Reference
 from app.schemas import AwareDatetime, Schema, TicketCode, UnitCode
+from app.store.database import SessionDep, WriteSessionDep
+from app.store.tables import Ticket
 from app.store.tickets import get_ticket, issuable_code, register_ticket, revoke_ticket
-from app.validators.ticket import canonical
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"], route_class=JsonRoute)
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from app.auth import AUTH_RESPONSES, AdminKey
-from app.db import DatabaseDep, unavailable_as_503
 from app.deps import ServicesDep, json_body_openapi
 from app.schemas import ROW_ID_MAX, Schema
 from app.services import Services
+from app.store.database import DatabaseDep, unavailable_as_503
 from app.zalo.events import Event
 from app.zalo.outbox import final_failures
 from app.zalo.webhook import WebhookAck, authenticate, receive, require_configured

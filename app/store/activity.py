@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import CheckRecord, IndicatorCount, Report, ReportIndicator, utcnow
 from app.store.campaigns import campaign_members, list_campaigns
+from app.store.tables import CheckRecord, IndicatorCount, Report, ReportIndicator, utcnow
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import AdminSession, ApiKey, utcnow
 from app.store.keys import ActiveKey, authenticate
 from app.store.lookup import CoreLookup
+from app.store.tables import AdminSession, ApiKey, utcnow
 
 ADMIN_SCOPE = "admin"
 

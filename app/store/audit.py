@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assess import Assessment
-from app.claim import Claim, Indicator
-from app.extract import listed_indicators
-from app.models import CheckRecord, Report, utcnow
-from app.redact import excerpt
-from app.reference.models import Reference
+from app.engine.assess import Assessment
+from app.engine.claim import Claim, Indicator
+from app.engine.extract import listed_indicators
+from app.engine.redact import excerpt
+from app.engine.reference.models import Reference
+from app.store.tables import CheckRecord, Report, utcnow
 
 
 def input_digest(claim: Claim) -> str:

@@ -16,9 +16,9 @@ from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
-from app.claim import ReportedText
-from app.models import Campaign, CampaignBand, Report, ReportStatus
+from app.engine.claim import ReportedText
 from app.store.lookup import VALUES, Lookup
+from app.store.tables import Campaign, CampaignBand, Report, ReportStatus
 
 # At most this many campaigns are compared whole per check: the band keys of one text
 # rarely find more than a handful, and a flood of look-alike campaigns must not slow checks.

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Scope
 from app.config import get_settings
 from app.corpusexport import confirmed_reports, lines
-from app.db import Database, is_unavailable
-from app.dburls import sqlite_path
+from app.engine.reference import load_reference
 from app.errors import AppError
-from app.reference import load_reference
 from app.store import migrations
 from app.store.audit import purge_checks
+from app.store.database import Database, is_unavailable
 from app.store.keys import create_key, list_keys, revoke_key
+from app.store.urls import sqlite_path
 from app.zalo.purge import KEEP_AT_LEAST, Purged, purge_zalo
 
 T = TypeVar("T")

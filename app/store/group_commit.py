@@ -12,8 +12,8 @@ from typing import Any
 
 import anyio
 
-from app.db import Database, is_unavailable, outages
-from app.models import Base
+from app.store.database import Database, is_unavailable, outages
+from app.store.tables import Base
 
 log = logging.getLogger("thatgia.store")
 

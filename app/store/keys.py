@@ -13,8 +13,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound
-from app.models import ApiKey, utcnow
 from app.store.lookup import VALUES, Lookup
+from app.store.tables import ApiKey, utcnow
 
 PREFIX = "thg"
 # Compared against when the key id is unknown, so a miss costs the same as a wrong secret.

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from app.db import Database
 from app.services import Services
+from app.store.database import Database
 from app.store.group_commit import GroupCommit
 
 

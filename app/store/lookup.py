@@ -4,7 +4,7 @@ Each statement is written once, in SQLAlchemy Core, with one expanding bind para
 named `values`. On PostgreSQL it runs as Core does. On SQLite the statement is compiled
 once per number of values to plain SQL and run on the pooled driver connection: through
 Core the two look-ups of a check cost ~0.3 ms, through the driver ~0.03 ms, and on the
-event loop (app.db.Database.read) that difference is paid by every request.
+event loop (app.store.database.Database.read) that difference is paid by every request.
 
 Rows come back as the driver gives them, without result processing: look-ups select
 plain strings and numbers, and only test timestamps for NULL.

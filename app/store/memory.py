@@ -12,15 +12,15 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from app import fingerprint as fp
-from app.assess import Assessment
-from app.claim import Claim, Indicator, RegisteredTicket, ReportedText
-from app.db import is_unavailable, outages
-from app.models import CheckRecord
+from app.engine.assess import Assessment
+from app.engine.claim import Claim, Indicator, RegisteredTicket, ReportedText
 from app.services import Services
 from app.store.audit import CheckRow, check_record, record_check
 from app.store.campaigns import reported_text
+from app.store.database import is_unavailable, outages
 from app.store.lookup import Lookup
 from app.store.reports import reported_counts
+from app.store.tables import CheckRecord
 from app.store.tickets import registered
 
 

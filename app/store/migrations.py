@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from app.dburls import sqlite_path
+from app.store.urls import sqlite_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,13 +15,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
-from app.claim import Indicator
+from app.engine.claim import Indicator
+from app.engine.extract import is_official
+from app.engine.reference.models import Reference
 from app.errors import NotFound
-from app.extract import is_official
-from app.models import IndicatorCount, Report, ReportIndicator, ReportStatus, utcnow
-from app.reference.models import Reference
 from app.store.campaigns import join_campaign, leave_campaign
 from app.store.reports import MAX_VALUE_CHARS, count_one, indicators_of
+from app.store.tables import IndicatorCount, Report, ReportIndicator, ReportStatus, utcnow
 
 # The consensus looks back this far, at this many reports at most: bounded work per report.
 CONSENSUS_WINDOW = dt.timedelta(days=30)

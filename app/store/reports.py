@@ -19,12 +19,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.claim import Indicator, IndicatorKind
+from app.engine.claim import Indicator, IndicatorKind
+from app.engine.extract import is_official
+from app.engine.reference.models import Reference
 from app.errors import Conflict, NotFound, TooManyRequests
-from app.extract import is_official
-from app.models import CheckRecord, IndicatorCount, Report, ReportStatus, utcnow
-from app.reference.models import Reference
 from app.store.lookup import VALUES, Lookup
+from app.store.tables import CheckRecord, IndicatorCount, Report, ReportStatus, utcnow
 
 MAX_VALUE_CHARS = 512  # the indexed column; a longer URL is still covered by its domain
 

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from app.dbsqlite import HeldConnection
+from app.store.sqlite import HeldConnection
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
@@ -45,7 +45,7 @@ def _busy(exc: Exception) -> bool:
 
 class SqliteWriter:
     def __init__(self, engine: Engine, immediate: Engine, path: Path) -> None:
-        # Both begin with BEGIN IMMEDIATE (app.dbsqlite.tune_sqlite reads the option).
+        # Both begin with BEGIN IMMEDIATE (app.store.sqlite.tune_sqlite reads the option).
         self.engine = engine.execution_options(sqlite_immediate=True)  # waits: threads only
         self.immediate = immediate.execution_options(sqlite_immediate=True)  # the loop's
         # The loop writes for every few checks: its connection stays out of the pool.

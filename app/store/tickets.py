@@ -9,13 +9,13 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.claim import Claim, RegisteredTicket
+from app.engine.claim import Claim, RegisteredTicket
+from app.engine.extract import Extracted
+from app.engine.reference.models import Reference
+from app.engine.validators.ticket import canonical, check_ticket, written_ticket
 from app.errors import Conflict, NotFound, Unprocessable
-from app.extract import Extracted
-from app.models import Ticket, utcnow
-from app.reference.models import Reference
 from app.store.lookup import VALUES, Lookup
-from app.validators.ticket import canonical, check_ticket, written_ticket
+from app.store.tables import Ticket, utcnow
 
 # Clocks of the registering system and of this one may differ by this much.
 CLOCK_SKEW = dt.timedelta(minutes=5)

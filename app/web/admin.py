@@ -18,15 +18,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from app.auth import Scope
-from app.db import Database
 from app.errors import ServiceUnavailable
-from app.models import ApiKey, ReportStatus
 from app.services import Services
 from app.store import activity
 from app.store.adminsessions import sign_in, sign_out, signed_in
+from app.store.database import Database
 from app.store.keys import create_key, list_keys, revoke_key
 from app.store.moderation import confirm, reject
 from app.store.reports import list_indicators, list_reports
+from app.store.tables import ApiKey, ReportStatus
 from app.web import csrf
 from app.web.charts import stacked
 from app.web.render import PageState, page_state, render

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from app.claim import Channel, Claim
+from app.engine.claim import Channel, Claim
 from app.schemas import CheckRequest
 
 FIELDS = ("message", "sender", "phone", "extension", "ticket_code", "channel")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from app.findings import Severity
+from app.engine.findings import Severity
 
 _RANK = {Severity.DANGER: 3, Severity.WARNING: 2, Severity.INFO: 1}
 

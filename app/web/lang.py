@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from app.findings import Lang
-from app.i18n import negotiate
+from app.engine.findings import Lang
+from app.engine.i18n import negotiate
 
 COOKIE = "thatgia_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.findings import Lang
-from app.reference.models import Reference, Statement
+from app.engine.findings import Lang
+from app.engine.reference.models import Reference, Statement
 
 
 @dataclass(frozen=True, slots=True)

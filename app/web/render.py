@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 
-from app.findings import Lang
-from app.i18n import text
+from app.engine.findings import Lang
+from app.engine.i18n import text
 from app.services import Services
 from app.web import csrf
 from app.web import lang as language

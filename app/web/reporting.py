@@ -6,10 +6,10 @@ import logging
 import uuid
 from enum import StrEnum
 
-from app.db import is_unavailable
 from app.errors import Conflict, NotFound, TooManyRequests
 from app.reportflow import submit_report
 from app.services import Services
+from app.store.database import is_unavailable
 
 log = logging.getLogger("thatgia.web")
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.checking import CheckOutcome
-from app.findings import Lang, Severity, Verdict
+from app.engine.findings import Lang, Severity, Verdict
+from app.engine.reference.models import Reference
 from app.present import present
-from app.reference.models import Reference
 from app.schemas import FindingOut
 from app.web.highlight import Marked, Piece, pieces
 

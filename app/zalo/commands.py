@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from app.config import get_settings
-from app.db import Database, is_unavailable
+from app.store.database import Database, is_unavailable
 from app.zalo.tokens import load_refresh_token
 
 

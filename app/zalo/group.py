@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy.engine import Connection
 
-from app.db import Database
+from app.store.database import Database
 
 T = TypeVar("T")
 Item = TypeVar("Item")

@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from app.db import Database
-from app.models import Base, utcnow
+from app.store.database import Database
+from app.store.tables import Base, utcnow
 from app.zalo.events import Event
 from app.zalo.leases import changed, free
 from app.zalo.models import EventStatus, ZaloEvent

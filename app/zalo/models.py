@@ -1,6 +1,6 @@
 """Tables of the Zalo chatbot: received events, replies to deliver, the OA token pair.
 
-On the shared Base of app.models, so the migrations see them (migrations/env.py imports
+On the shared Base of app.store.tables, so the migrations see them (migrations/env.py imports
 this module); every change here needs a migration in migrations/versions.
 """
 
@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models import Base, NulFreeString, NulFreeText, UTCDateTime, utcnow
+from app.store.tables import Base, NulFreeString, NulFreeText, UTCDateTime, utcnow
 
 # Column widths the webhook must fit whole (app.zalo.events): never cut an id to fit.
 EVENT_KEY_CHARS = 200

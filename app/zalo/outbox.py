@@ -17,9 +17,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from app.config import Settings
-from app.db import Database
 from app.metrics import observe_zalo_reply
-from app.models import Base, utcnow
+from app.store.database import Database
+from app.store.tables import Base, utcnow
 from app.zalo.client import Outcome, SendResult
 from app.zalo.leases import changed, free
 from app.zalo.models import ReplyStatus, ZaloReply

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import utcnow
+from app.store.tables import utcnow
 from app.zalo.models import EventStatus, ReplyStatus, ZaloEvent, ZaloReply
 
 KEEP_AT_LEAST = dt.timedelta(days=1)

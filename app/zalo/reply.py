@@ -5,10 +5,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from app.assess import Assessment
-from app.findings import Finding, Lang, Severity, Verdict
-from app.i18n import advice_text, catalogue, finding_message, text, verdict_label, verdict_summary
-from app.reference.models import Reference
+from app.engine.assess import Assessment
+from app.engine.findings import Finding, Lang, Severity, Verdict
+from app.engine.i18n import (
+    advice_text,
+    catalogue,
+    finding_message,
+    text,
+    verdict_label,
+    verdict_summary,
+)
+from app.engine.reference.models import Reference
 
 # Zalo refuses a text message of more than 2,000 characters; staying strictly below leaves
 # no doubt about how the limit is counted at the edge.

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from app.checking import run_check
-from app.claim import Channel, Claim, receivable
+from app.engine.claim import Channel, Claim, receivable
 from app.errors import AppError
 from app.ocr.service import started
 from app.services import Services
@@ -27,7 +27,7 @@ class Answer:
 def sent_at(event: Event) -> dt.datetime | None:
     """When the user sent it (epoch milliseconds): a retried event is judged as of then.
     None (judged as of now) for a timestamp no message can carry, as the check API refuses
-    one (app.claim.receivable)."""
+    one (app.engine.claim.receivable)."""
     try:
         moment = dt.datetime.fromtimestamp(int(event.timestamp) / 1000, dt.UTC)
     except (ValueError, OverflowError, OSError):

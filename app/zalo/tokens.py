@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import anyio
 from sqlalchemy import select, update
 
-from app.db import Database
-from app.models import utcnow
+from app.store.database import Database
+from app.store.tables import utcnow
 from app.zalo.client import RefreshError, ZaloApi
 from app.zalo.leases import changed, free
 from app.zalo.models import ZaloToken

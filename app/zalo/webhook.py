@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.db import unavailable_as_503
 from app.errors import NotFound, ServiceUnavailable, Unauthorized
 from app.services import Services
+from app.store.database import unavailable_as_503
 from app.zalo.events import parse_event
 from app.zalo.inbox import event_row
 from app.zalo.lifecycle import configured, running_worker

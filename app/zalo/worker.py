@@ -17,9 +17,9 @@ from collections import deque
 
 from sqlalchemy.engine import Connection
 
-from app.db import Database
 from app.metrics import observe_zalo_reply
 from app.services import Services
+from app.store.database import Database
 from app.zalo.client import Outcome, SendResult, ZaloApi
 from app.zalo.events import parse_event
 from app.zalo.group import Batcher, GroupWriter

@@ -6,8 +6,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import create_engine, func, select
 
-from app.dburls import sync_url
-from app.models import CheckRecord
+from app.store.tables import CheckRecord
+from app.store.urls import sync_url
 from bench.drive import REQUESTS_PER_ROUND, WARM_UP_CHECKS, drive, request
 
 

@@ -15,7 +15,7 @@ A scam is caught when called `impersonation`; its codes are right when every lab
 request code (any one of a list of alternatives) is among the findings. A genuine message
 is a false alarm when called `impersonation` or given any `request.*` code.
 
-The engine runs with its learned layer (app/learned), as the service does, unless
+The engine runs with its learned layer (app/engine/learned), as the service does, unless
 --rules-only. Files the model was trained on are named first: on them the figures say how
 well it learnt, not how well it generalises (`make crossval` says that).
 """
@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.assess import assess
-from app.claim import Context
-from app.findings import Verdict
-from app.learned import cached_model, text_layer
-from app.learned.corpus import claim_of
-from app.reference import load_reference
+from app.engine.assess import assess
+from app.engine.claim import Context
+from app.engine.findings import Verdict
+from app.engine.learned import cached_model, text_layer
+from app.engine.learned.corpus import claim_of
+from app.engine.reference import load_reference
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
-from app.learned import features as F
-from app.reference.models import Reference
-from app.validators.textlexicon import compiled
+from app.engine.learned import features as F
+from app.engine.reference.models import Reference
+from app.engine.validators.textlexicon import compiled
 
 
 def _words(text: str, reference: Reference) -> list[str]:

@@ -7,13 +7,13 @@ import datetime as dt
 
 import pytest
 
-from app.assess import Assessment, assess
-from app.claim import Claim, Context, Revision
 from app.config import Settings
-from app.findings import Finding, Lang, Severity, Span, Verdict
-from app.i18n import finding_message
-from app.learned import LearnedLayer, layer_for, text_layer
-from app.reference.models import Reference
+from app.engine.assess import Assessment, assess
+from app.engine.claim import Claim, Context, Revision
+from app.engine.findings import Finding, Lang, Severity, Span, Verdict
+from app.engine.i18n import finding_message
+from app.engine.learned import LearnedLayer, layer_for, text_layer
+from app.engine.reference.models import Reference
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.UTC)
 WARNING = (
@@ -89,8 +89,9 @@ def test_an_empty_text_is_left_to_the_rules(layer: LearnedLayer) -> None:
 
 
 def test_the_settings_turn_the_layer_off(reference: Reference) -> None:
-    assert layer_for(Settings(learned_model=False), reference) is None
-    assert isinstance(layer_for(Settings(), reference), LearnedLayer)
+    off = Settings(learned_model=False)
+    assert layer_for(reference, enabled=off.learned_model) is None
+    assert isinstance(layer_for(reference, enabled=Settings().learned_model), LearnedLayer)
 
 
 def test_a_model_finding_says_the_model_found_it_in_both_languages(

@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.config import Settings
-from app.learned import features as F
-from app.learned import model as M
-from app.learned.model import BUNDLED, Model, ModelError, load, metadata_path, save
+from app.engine.learned import features as F
+from app.engine.learned import model as M
+from app.engine.learned.model import BUNDLED, Model, ModelError, load, metadata_path, save
+from app.engine.reference.models import Reference
+from app.engine.validators.textlexicon import compiled
 from app.main import create_app
-from app.reference.models import Reference
-from app.validators.textlexicon import compiled
 
 SNIPPETS = [
     "Chị đọc giúp em 6 số vừa gửi về máy chị nhé",

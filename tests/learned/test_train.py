@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.assess import assess
-from app.claim import Context
-from app.learned import LearnedLayer, cached_model, text_layer
-from app.learned.corpus import claim_of, corpus_hash, load_rows, notice_rows, ruled_rows
-from app.learned.crossval import Tally, case_of, outcome
-from app.learned.fit import fit, prepare
-from app.learned.model import coefficients_hash
-from app.reference.models import Reference
+from app.engine.assess import assess
+from app.engine.claim import Context
+from app.engine.learned import LearnedLayer, cached_model, text_layer
+from app.engine.learned.corpus import claim_of, corpus_hash, load_rows, notice_rows, ruled_rows
+from app.engine.learned.crossval import Tally, case_of, outcome
+from app.engine.learned.fit import fit, prepare
+from app.engine.learned.model import coefficients_hash
+from app.engine.reference.models import Reference
 from tests.corpus.score import load, score, summary
 from tests.shared_data import shared_path
 

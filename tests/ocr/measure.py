@@ -32,14 +32,14 @@ from typing import Any
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from app.assess import assess
-from app.claim import Claim, Context
-from app.learned import text_layer
-from app.learned.corpus import claim_of
+from app.engine.assess import assess
+from app.engine.claim import Claim, Context
+from app.engine.learned import text_layer
+from app.engine.learned.corpus import claim_of
+from app.engine.reference import load_reference
 from app.ocr.images import ImageLimits, decode, judge
 from app.ocr.prepare import Preparation, prepare
 from app.ocr.reader import TesseractReader, tessdata_dir
-from app.reference import load_reference
 from tests.ocr.screens import WIDTH, Style, draw, encode, styles_for
 
 AUTHORS = Path(__file__).resolve().parents[1] / "corpus" / "authors"

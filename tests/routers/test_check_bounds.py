@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from app.config import Settings
-from app.db import Database
-from app.extract import IDENTIFIERS_PER_KIND
-from app.findings import FINDINGS_PER_CODE, Lang
-from app.models import CheckRecord
+from app.engine.extract import IDENTIFIERS_PER_KIND
+from app.engine.findings import FINDINGS_PER_CODE, Lang
+from app.engine.reference.models import Reference
 from app.present import identifiers, present
-from app.reference.models import Reference
+from app.store.database import Database
+from app.store.tables import CheckRecord
 from tests.crowded import ANSWER_BYTES, MESSAGES, everything, expected, phone_directory
 
 ORDINARY = (

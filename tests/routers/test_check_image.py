@@ -15,8 +15,8 @@ import pytest
 from fastapi import FastAPI
 from PIL import Image
 
-from app.claim import Claim
 from app.config import Settings
+from app.engine.claim import Claim
 from app.main import create_app
 from app.ocr.pool import OcrPool
 from app.ocr.reader import Reading

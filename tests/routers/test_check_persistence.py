@@ -17,14 +17,14 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
-from app.claim import Channel, Claim
 from app.config import Settings
-from app.db import Database
-from app.dbsqlite import READER_BUSY_TIMEOUT, create_sqlite_reader
-from app.dburls import sqlite_path
+from app.engine.claim import Channel, Claim
 from app.main import create_app
-from app.models import CheckRecord
 from app.store.audit import input_digest
+from app.store.database import Database
+from app.store.sqlite import READER_BUSY_TIMEOUT, create_sqlite_reader
+from app.store.tables import CheckRecord
+from app.store.urls import sqlite_path
 from tests.conftest import KeyMaker, bearer
 
 MESSAGE = "Em bên Kho bạc, anh đọc em mã OTP 482913 và mật khẩu: Tet@2025 nhé, gọi 0912345678"
@@ -233,7 +233,7 @@ def test_outage_fixtures_never_touch_the_template(sqlite_migrated: Path) -> None
 
 
 def test_sqlite_look_ups_wait_briefly_for_a_lock(settings: Settings, db_backend: str) -> None:
-    """They run on the event loop (app.dbsqlite.create_sqlite_reader): a long wait would stall
+    """They run on the event loop (app.store.sqlite.create_sqlite_reader): a long wait would stall
     every other request with them."""
     reader = create_sqlite_reader(settings)
     if db_backend != "sqlite":

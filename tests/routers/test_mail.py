@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.claim import VIETNAM
 from app.config import Settings
+from app.engine.claim import VIETNAM
 from tests.conftest import KeyMaker, bearer
 from tests.dnsserver import DNSTestServer, dns_server
 from tests.mailauth.signing import Key, rsa_key, sign

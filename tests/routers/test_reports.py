@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.reference.models import Reference
+from app.engine.reference.models import Reference
 from tests.conftest import KeyMaker, bearer, live_server
 
 SCAM = "Em bên Kho bạc, anh gọi lại em số 0912 345 678 nhé"

@@ -13,12 +13,12 @@ import anyio
 import pytest
 from sqlalchemy import text
 
-from app.claim import Indicator, IndicatorKind
 from app.config import Settings
-from app.db import Database, OutageLog, is_unavailable
-from app.dburls import async_url, sqlite_path, sync_url
+from app.engine.claim import Indicator, IndicatorKind
+from app.store.database import Database, OutageLog, is_unavailable
 from app.store.lookup import Lookup, SqliteLookup
 from app.store.reports import reported_counts
+from app.store.urls import async_url, sqlite_path, sync_url
 from tests.store.pools import checked_out
 
 

@@ -8,10 +8,10 @@ from typing import Any
 import anyio
 from sqlalchemy import func, select
 
-from app.db import Database
-from app.models import CheckRecord, utcnow
+from app.store.database import Database
 from app.store.group_commit import GroupCommit
 from app.store.rowwriter import Batch
+from app.store.tables import CheckRecord, utcnow
 
 
 def row() -> dict[str, Any]:

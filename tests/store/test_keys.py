@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db import Database
-from app.models import ApiKey
+from app.store.database import Database
 from app.store.keys import ActiveKey, authenticate, create_key, digest, list_keys, revoke_key
+from app.store.tables import ApiKey
 
 
 async def authenticated(database: Database, token: str) -> ActiveKey | None:

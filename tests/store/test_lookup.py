@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, insert
 
-from app.models import IndicatorCount, Ticket, utcnow
 from app.store.lookup import CoreLookup, SqliteLookup, sqlite_sql
 from app.store.reports import COUNTS_BY_VALUE
+from app.store.tables import IndicatorCount, Ticket, utcnow
 from app.store.tickets import TICKETS_BY_CODE
 
 CODES = [f"SD251120-{n:06d}" for n in range(1, 8)]

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.extract import extract
-from app.redact import MASK, SECRET, _digit_spans, _secret_spans, excerpt, redact
-from app.reference.models import Reference
-from app.validators.fold import fold
+from app.engine.extract import extract
+from app.engine.redact import MASK, SECRET, _digit_spans, _secret_spans, excerpt, redact
+from app.engine.reference.models import Reference
+from app.engine.validators.fold import fold
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "messages.jsonl"
 

@@ -8,13 +8,12 @@ import anyio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.claim import Indicator, IndicatorKind
-from app.db import Database
+from app.engine.claim import Indicator, IndicatorKind
+from app.engine.extract import is_official
+from app.engine.reference import load_reference
+from app.engine.reference.models import Reference
 from app.errors import Conflict, NotFound
-from app.extract import is_official
-from app.models import CheckRecord, Report, utcnow
-from app.reference import load_reference
-from app.reference.models import Reference
+from app.store.database import Database
 from app.store.moderation import confirm
 from app.store.reports import (
     current_counts,
@@ -23,6 +22,7 @@ from app.store.reports import (
     reportable,
     reported_counts,
 )
+from app.store.tables import CheckRecord, Report, utcnow
 
 REFERENCE = load_reference()
 
@@ -121,7 +121,7 @@ async def test_reports_of_two_checks_add_up(database: Database) -> None:
 
 
 async def test_a_look_up_sees_the_reports_made_since_the_one_before(database: Database) -> None:
-    """On SQLite the look-ups keep their connection between checks (app.dbsqlite): none
+    """On SQLite the look-ups keep their connection between checks (app.store.sqlite): none
     of them may leave a read open, which would hold every later one to its snapshot."""
     for expected in (1, 2):
         check_id = await add_check(database, SCAM_PHONE)

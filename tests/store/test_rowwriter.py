@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.dbsqlite import create_sqlite_writers
-from app.models import Base, CheckRecord
 from app.store.rowwriter import Batch, RowInserts
+from app.store.sqlite import create_sqlite_writers
 from app.store.sqlitewrite import SqliteWriter
+from app.store.tables import Base, CheckRecord
 
 CHECKS = Base.metadata.tables["checks"]
 

@@ -13,11 +13,11 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
 from app.config import Settings
-from app.db import Database, is_unavailable
-from app.dbsqlite import create_sqlite_writers
-from app.dburls import sqlite_path
-from app.models import Base
+from app.store.database import Database, is_unavailable
+from app.store.sqlite import create_sqlite_writers
 from app.store.sqlitewrite import LockHeld, SqliteWriter
+from app.store.tables import Base
+from app.store.urls import sqlite_path
 from tests.store.pools import checked_out
 
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from app.claim import Claim, RegisteredTicket
-from app.db import Database
+from app.engine.claim import Claim, RegisteredTicket
+from app.engine.extract import extract
+from app.engine.reference.models import Reference
 from app.errors import Conflict, NotFound, Unprocessable
-from app.extract import extract
-from app.reference.models import Reference
+from app.store.database import Database
 from app.store.tickets import (
     claim_ticket_codes,
     issuable_code,

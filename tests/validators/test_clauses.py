@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.reference.models import Reference
-from app.validators.clauses import Scan, _occurrences
-from app.validators.hits import Hit, Spans
-from app.validators.scopemarks import _Cover, scoped_marks
-from app.validators.textlexicon import compiled
+from app.engine.reference.models import Reference
+from app.engine.validators.clauses import Scan, _occurrences
+from app.engine.validators.hits import Hit, Spans
+from app.engine.validators.scopemarks import _Cover, scoped_marks
+from app.engine.validators.textlexicon import compiled
 
 
 def _scan(text: str, ref: Reference) -> Scan:

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.validators.fold import TABLE_END, _fold_char, fold
+from app.engine.validators.fold import TABLE_END, _fold_char, fold
 
 
 def test_precomposed_decomposed_and_capitals_fold_alike() -> None:

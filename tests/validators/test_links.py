@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.reference.models import Reference
-from app.validators.links import _DOT, _LINK, check_link, dotted_words, find_links, links_of
+from app.engine.reference.models import Reference
+from app.engine.validators.links import _DOT, _LINK, check_link, dotted_words, find_links, links_of
 
 
 def judge(text: str, reference: Reference) -> list[tuple[str, str, str | None]]:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.extract import extract
-from app.reference.models import Reference
-from app.validators.phone import (
+from app.engine.extract import extract
+from app.engine.reference.models import Reference
+from app.engine.validators.phone import (
     ExtensionMention,
     check_extension,
     check_phone,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.validators.hits import ONLY_TERMS, REQUESTED, VERB_CLASSES, Label
-from app.validators.phrases import PhraseIndex
-from app.validators.textnorm import Normaliser
+from app.engine.validators.hits import ONLY_TERMS, REQUESTED, VERB_CLASSES, Label
+from app.engine.validators.phrases import PhraseIndex
+from app.engine.validators.textnorm import Normaliser
 
 NORM = Normaliser({}, {"mk": "mật khẩu"})
 

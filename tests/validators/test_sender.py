@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.reference.models import Reference
-from app.validators.sender import check_sender, parse_sender
+from app.engine.reference.models import Reference
+from app.engine.validators.sender import check_sender, parse_sender
 
 
 def judge(value: str, reference: Reference) -> list[tuple[str, str | None]]:

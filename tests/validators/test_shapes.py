@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.reference.models import Reference
-from app.validators.textlexicon import compiled
+from app.engine.reference.models import Reference
+from app.engine.validators.textlexicon import compiled
 
 
 def _shaped(text: str, ref: Reference) -> list[str]:

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from app.findings import Finding, Severity
-from app.reference import cached_reference
-from app.reference.lexicon import Lexicon
-from app.reference.models import Reference
-from app.validators.text import check_text, compiled
+from app.engine.findings import Finding, Severity
+from app.engine.reference import cached_reference
+from app.engine.reference.lexicon import Lexicon
+from app.engine.reference.models import Reference
+from app.engine.validators.text import check_text, compiled
 
 
 @pytest.fixture(scope="module")

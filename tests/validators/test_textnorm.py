@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from app.validators.textnorm import (
+from app.engine.validators.textnorm import (
     CLAUSE,
     NONE,
     SENTENCE,

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.claim import VIETNAM
-from app.reference import cached_reference
-from app.reference.models import Reference
-from app.validators.ticket import (
+from app.engine.claim import VIETNAM
+from app.engine.reference import cached_reference
+from app.engine.reference.models import Reference
+from app.engine.validators.ticket import (
     canonical,
     check_ticket,
     find_tickets,

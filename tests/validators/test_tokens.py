@@ -8,8 +8,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.validators.textnorm import _WORDS_AND_GAPS, Normaliser
-from app.validators.wordforms import Word, Words
+from app.engine.validators.textnorm import _WORDS_AND_GAPS, Normaliser
+from app.engine.validators.wordforms import Word, Words
 
 LOOKALIKES = {"р": "p", "а": "a"}
 TEENCODE = {"e": "em", "a": "anh", "ko": "không", "mk": "mật khẩu"}

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import update
 
 from app.config import Settings
-from app.db import Database
 from app.main import create_app
-from app.models import AdminSession, utcnow
+from app.store.database import Database
+from app.store.tables import AdminSession, utcnow
 from tests.conftest import KeyMaker, bearer
 from tests.web.conftest import TOKEN, form_token
 

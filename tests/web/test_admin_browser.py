@@ -18,8 +18,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from app.config import Settings
-from app.db import Database
 from app.main import create_app
+from app.store.database import Database
 from app.store.keys import create_key
 from tests.web.conftest import Watch, new_page
 from tests.web.test_browser import XSS_PAYLOADS, _free_port, shoot

@@ -10,9 +10,9 @@ from collections import Counter
 import httpx
 import pytest
 
-from app.findings import FINDINGS_PER_CODE, Lang
-from app.i18n import text
-from app.reference.models import Reference
+from app.engine.findings import FINDINGS_PER_CODE, Lang
+from app.engine.i18n import text
+from app.engine.reference.models import Reference
 from tests.crowded import ANSWER_BYTES, MESSAGES, everything, expected
 from tests.web.conftest import submit
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.findings import Severity
+from app.engine.findings import Severity
 from app.web.highlight import Marked, pieces
 
 TEXT = "anh tải UltraViewer rồi gửi mật khẩu"

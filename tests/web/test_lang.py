@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from app.i18n import catalogue
+from app.engine.i18n import catalogue
 from tests.web.conftest import form_token
 
 SCAM = "Em bên Kho bạc, anh cài UltraViewer rồi gửi em ID và mật khẩu nhé"

@@ -10,9 +10,9 @@ import pytest
 from markupsafe import escape
 
 from app.config import Settings
+from app.engine.reference import BUNDLED
+from app.engine.reference.models import Reference
 from app.main import create_app
-from app.reference import BUNDLED
-from app.reference.models import Reference
 
 NEW_NEVER_VI = "Không bao giờ gọi video để xem màn hình máy tính của bạn"
 NEW_NEVER_EN = "Never makes a video call to look at your computer screen"

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.dburls import sqlite_path
+from app.store.urls import sqlite_path
 from tests.conftest import KeyMaker, bearer
 from tests.web.conftest import TOKEN, submit
 

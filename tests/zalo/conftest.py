@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.db import Database
 from app.main import create_app
+from app.store.database import Database
 from app.zalo.client import ZaloApi
 from app.zalo.tokens import load_refresh_token
 from tests.zalo.standin import StandIn, running_standin

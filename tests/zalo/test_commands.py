@@ -10,7 +10,7 @@ import pytest
 
 from app.cli import main
 from app.config import Settings, get_settings
-from app.db import Database
+from app.store.database import Database
 from app.zalo.models import ZaloToken
 from app.zalo.tokens import token_row
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.findings import Lang
-from app.i18n import text, verdict_label
-from app.reference.models import Reference
+from app.engine.findings import Lang
+from app.engine.i18n import text, verdict_label
+from app.engine.reference.models import Reference
 from app.zalo.reply import MAX_CHARS, zalo_length
 from tests.crowded import ANSWER_BYTES, MESSAGES, expected
 from tests.zalo.conftest import USER, Chatbot, eventually

@@ -11,8 +11,8 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from app.config import Settings
-from app.db import Database
 from app.services import Services
+from app.store.database import Database
 from app.store.keys import create_key
 from app.zalo.events import Event, parse_event
 from app.zalo.inbox import event_row, store_events

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.db import Database
+from app.store.database import Database
 from app.zalo.models import ZaloEvent
 from tests.zalo.conftest import USER, Chatbot, eventually, sign, text_event
 

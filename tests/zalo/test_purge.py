@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.db import Database
-from app.models import utcnow
+from app.store.database import Database
+from app.store.tables import utcnow
 from app.zalo.models import EventStatus, ReplyStatus, ZaloEvent, ZaloReply
 from app.zalo.purge import purge_zalo
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.assess import Assessment
-from app.extract import Extracted
-from app.findings import Finding, Lang, Severity, Verdict
-from app.reference.models import Reference
+from app.engine.assess import Assessment
+from app.engine.extract import Extracted
+from app.engine.findings import Finding, Lang, Severity, Verdict
+from app.engine.reference.models import Reference
 from app.zalo.reply import (
     MAX_CHARS,
     Section,

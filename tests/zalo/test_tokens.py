@@ -6,7 +6,7 @@ import anyio
 import pytest
 
 from app.config import Settings
-from app.db import Database
+from app.store.database import Database
 from app.zalo.client import ZaloApi
 from app.zalo.tokens import Access, TokenStore, TokenUnavailable, load_refresh_token, token_row
 from tests.zalo.standin import StandIn

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.db import Database
+from app.store.database import Database
 from app.zalo.models import ZaloEvent, ZaloReply
 from app.zalo.reply import MAX_CHARS, zalo_length
 from tests.zalo.conftest import OA, USER, Chatbot, eventually, running_chatbot, sign, text_event

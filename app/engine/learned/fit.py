@@ -1,0 +1,233 @@
+"""Fitting the three linear models on the corpus's sentences (scikit-learn, fixed seeds:
+the same corpus gives the same coefficients).
+
+- asks: does a sentence ask the reader for something (logistic loss by stochastic gradient
+  descent, classes balanced), from the sentence and the one before;
+- codes: which request code(s), one logistic model per code fitted on the asking
+  sentences. A sentence's codes are the rule engine's findings in it that the message is
+  labelled with, else the message's code when it has one; the others are given, among the
+  message's codes, the one a first fit on the rest scores best;
+- message: is the message a scam (logistic regression on the whole message's features).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+from app.engine.assess import assess
+from app.engine.claim import Context
+from app.engine.findings import Finding
+from app.engine.learned import features as F
+from app.engine.learned.corpus import Row, asking, claim_of
+from app.engine.learned.layer import judged
+from app.engine.learned.model import FORMAT, VERSION, Model, Thresholds
+from app.engine.reference.models import Reference
+from app.engine.validators.textlexicon import compiled
+
+BITS = 16
+CODES = (
+    "request.pin",
+    "request.password",
+    "request.otp",
+    "request.remote_access",
+    "request.link",
+    "request.install",
+    "request.change_email",
+    "request.money",
+    "request.mandatory_remote_signing",
+)
+SEED = 0
+
+Bools = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float32]
+
+
+@dataclass
+class Prepared:
+    """The corpus read for training: every sentence's features and labels."""
+
+    rows: list[Row]
+    reads: list[F.Read]
+    findings: list[tuple[Finding, ...]]  # each message's, by the rules alone
+    sentence_message: Ints  # (sentences,) the message each sentence is in
+    own: sp.csr_matrix  # (sentences, 2**bits) the sentence's words and marks
+    previous: sp.csr_matrix  # (sentences, 2**bits) the words of the sentence before
+    message: sp.csr_matrix  # (messages, 2**bits) the whole message's words
+    asks: Bools  # (sentences,)
+    codes: Bools  # (sentences, codes), for asking sentences
+    known: Bools  # (sentences,) codes known without a first fit
+    bits: int
+
+    def sentences_of(self, messages: Bools) -> Ints:
+        return np.flatnonzero(messages[self.sentence_message])
+
+
+def prepare(rows: list[Row], reference: Reference, bits: int = BITS) -> Prepared:
+    norm = compiled(reference).norm
+    context = Context(reference=reference)  # the rules alone
+    reads, findings = [], []
+    owns: list[dict[int, float]] = []
+    previous: list[dict[int, float]] = []
+    messages: list[dict[int, float]] = []
+    sentence_message: list[int] = []
+    asks: list[bool] = []
+    codes: list[list[bool]] = []
+    known: list[bool] = []
+    for m, row in enumerate(rows):
+        read = F.read_message(norm, row.message, bits)
+        found = assess(claim_of(row.claim), context).findings
+        reads.append(read)
+        findings.append(found)
+        messages.append(F.scaled(read.message()))
+        flags = asking(row, read.sentences, read.words)
+        for j, s in enumerate(read.sentences):
+            own = F.scaled(read.own[j])
+            for col, count in read.marks[j].items():
+                own[col] = own.get(col, 0.0) + count
+            owns.append(own)
+            previous.append(F.scaled(read.own[j - 1], F.PREVIOUS_WEIGHT) if j else {})
+            sentence_message.append(m)
+            asks.append(flags[j])
+            wanted = _codes_of(row, s, found) if flags[j] else frozenset()
+            known.append(bool(wanted))
+            codes.append([code in wanted for code in CODES])
+    return Prepared(
+        rows,
+        reads,
+        findings,
+        np.array(sentence_message, dtype=np.int64),
+        _matrix(owns, bits),
+        _matrix(previous, bits),
+        _matrix(messages, bits),
+        np.array(asks, dtype=bool),
+        np.array(codes, dtype=bool).reshape(len(asks), len(CODES)),
+        np.array(known, dtype=bool),
+        bits,
+    )
+
+
+def _codes_of(row: Row, s: F.Sentence, found: tuple[Finding, ...]) -> frozenset[str]:
+    """The codes an asking sentence asks for, when they are known: the rules' findings in
+    it that the message is labelled with, or the message's one code."""
+    ruled = {
+        f.code
+        for f in found
+        if judged(f) and f.span is not None and s.start <= f.span.start < s.end
+    }
+    hit = frozenset(ruled) & row.all_codes
+    if hit:
+        return hit
+    if len(row.codes) == 1:
+        return row.codes[0]
+    return frozenset()
+
+
+def _matrix(rows: list[dict[int, float]], bits: int) -> sp.csr_matrix:
+    indices = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64)
+    values = itertools.chain.from_iterable(r.values() for r in rows)
+    data = np.fromiter(values, dtype=np.float64)
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), 1 << bits))
+    matrix.sort_indices()
+    return matrix
+
+
+def fit(p: Prepared, messages: Bools) -> tuple[Floats, Floats]:
+    """The weights and intercepts of the three models, fitted on some messages."""
+    idx = p.sentences_of(messages)
+    x = sp.hstack([p.own, p.previous], format="csr")
+    ask = SGDClassifier(
+        loss="log_loss",
+        alpha=3e-5,
+        max_iter=30,
+        tol=None,
+        class_weight="balanced",
+        random_state=SEED,
+    ).fit(x[idx], p.asks[idx])
+    code_coef, code_intercepts = _fit_codes(p, x, idx)
+    scam = np.array([row.scam for row in p.rows])
+    msg = LogisticRegression(C=100.0, solver="liblinear", random_state=SEED)
+    msg.fit(p.message[messages], scam[messages])
+    size, k = 1 << p.bits, len(CODES)
+    weights = np.zeros((size, 2 * (k + 1) + 1), dtype=np.float32)
+    weights[:, 0], weights[:, k + 1] = ask.coef_[0, :size], ask.coef_[0, size:]
+    weights[:, 1 : k + 1] = code_coef[:, :size].T
+    weights[:, k + 2 : 2 * k + 2] = code_coef[:, size:].T
+    weights[:, -1] = msg.coef_[0]
+    intercepts = np.array(
+        [ask.intercept_[0], *code_intercepts, msg.intercept_[0]], dtype=np.float32
+    )
+    return weights, intercepts
+
+
+def _fit_codes(
+    p: Prepared, x: sp.csr_matrix, idx: Ints
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """One model per code on the asking sentences. A first fit on the sentences whose
+    codes are known places the rest: each code the message is labelled with and no
+    sentence of it has goes to the asking sentence that scores it best (one asking
+    sentence gets them all), and an asking sentence still without a code gets the best
+    of its message's. A sentence asking for two things ("download and install it from
+    this link") so learns both, not the one the rules saw."""
+    asking_idx = idx[p.asks[idx]]
+    known = asking_idx[p.known[asking_idx]]
+    labels = p.codes.copy()
+    first, first_b = _per_code(x[known], labels[known])
+    scored = np.asarray(x[asking_idx] @ first.T) + first_b
+    by_message: dict[int, list[int]] = {}
+    for pos, j in enumerate(asking_idx):
+        by_message.setdefault(int(p.sentence_message[j]), []).append(pos)
+    for m, positions in by_message.items():
+        row = p.rows[m]
+        for group in row.codes:
+            ks = [CODES.index(code) for code in group if code in CODES]
+            if ks and not labels[asking_idx[positions]][:, ks].any():
+                pos, k = max(itertools.product(positions, ks), key=lambda pk: scored[pk])
+                labels[asking_idx[pos], k] = True
+        allowed = [k for k, code in enumerate(CODES) if code in row.all_codes]
+        for pos in positions:
+            if allowed and not labels[asking_idx[pos]].any():
+                labels[asking_idx[pos], max(allowed, key=lambda k: scored[pos, k])] = True
+    return _per_code(x[asking_idx], labels[asking_idx])
+
+
+def _per_code(
+    x: sp.csr_matrix, labels: Bools
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    coef = np.zeros((len(CODES), x.shape[1]))
+    intercepts = np.full(len(CODES), -10.0)  # a code never seen is never predicted
+    for k in range(len(CODES)):
+        if 0 < labels[:, k].sum() < len(labels):
+            model = SGDClassifier(
+                loss="log_loss", alpha=1e-4, max_iter=50, tol=None, random_state=SEED
+            )
+            model.fit(x, labels[:, k])
+            coef[k], intercepts[k] = model.coef_[0], model.intercept_[0]
+    return coef, intercepts
+
+
+def meta_for(bits: int, thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """What the model file says of itself, besides the corpus and the scores."""
+    chosen = thresholds or Thresholds(*[0.0] * len(Thresholds.__slots__))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "bits": bits,
+        "char_ngrams": list(F.CHAR_NGRAMS),
+        "previous_weight": F.PREVIOUS_WEIGHT,
+        "codes": list(CODES),
+        "thresholds": chosen.as_dict(),
+    }
+
+
+def fitted(p: Prepared, messages: Bools, thresholds: Thresholds | None = None) -> Model:
+    weights, intercepts = fit(p, messages)
+    return Model(meta_for(p.bits, thresholds), weights, intercepts)
