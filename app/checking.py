@@ -11,9 +11,9 @@ from app.engine.assess import Assessment, assess
 from app.engine.claim import Claim, Context
 from app.engine.extract import Extracted, extract, indicators
 from app.engine.findings import Finding
-from app.ids import time_ordered_uuid
 from app.metrics import observe_check
 from app.services import Services
+from app.store.ids import time_ordered_uuid
 from app.store.memory import Memory, recall, remember
 from app.store.reports import reportable
 from app.store.tickets import claim_ticket_codes

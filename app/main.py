@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
+from app.api import admin, check, check_image, health, reports, tickets
+from app.api.schemas import CheckRequest
 from app.checking import context_for, warm_up
 from app.config import Settings, get_settings
 from app.engine.learned import layer_for
 from app.engine.reference import load_reference
-from app.errors import install_error_handlers
 from app.gctuning import tune_for_serving
-from app.limits import BodyLimitMiddleware
+from app.http.errors import install_error_handlers
+from app.http.limits import BodyLimitMiddleware
+from app.http.openapi import install_openapi
+from app.mail import router as mail
 from app.ocr.service import build_ocr, ocr_lifecycle
-from app.openapi import install_openapi
-from app.routers import admin, check, check_image, health, mail, reports, tickets, web, zalo
-from app.schemas import CheckRequest
 from app.services import Services
 from app.store.lifecycle import database_lifecycle
+from app.web import router as web
 from app.web.headers import SecurityHeadersMiddleware
+from app.zalo import router as zalo
 from app.zalo.events import Event as ZaloEvent
 from app.zalo.lifecycle import zalo_lifecycle
 
@@ -32,6 +36,22 @@ LIFECYCLES: list[Lifecycle] = [zalo_lifecycle]
 # of their form may add to it.
 IMAGE_PATHS = frozenset({"/v1/check/image", "/check"})
 FORM_ROOM = 256 * 1024
+
+
+log = logging.getLogger("thatgia")
+
+# Every router of the service, in the order FastAPI tries them (create_app says why).
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    check.router,
+    check_image.router,
+    zalo.router,
+    tickets.router,
+    reports.router,
+    mail.router,
+    web.router,
+    admin.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,12 +93,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # own OpenTelemetry hooks would look for providers on every request (~6 µs).
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.settings = settings
-    app.state.reference = services.reference
     app.state.services = services
-    app.state.readiness_probes = {}
-    # Optional parts that are off, and why: reported by /readyz, not counted against it.
-    app.state.unavailable = {"ocr": ocr.problem} if ocr.problem else {}
+    if ocr.problem:
+        services.unavailable["ocr"] = ocr.problem
+    if settings.secret_key is None or not settings.secret_key.get_secret_value():
+        log.warning(
+            "THATGIA_SECRET_KEY is not set: web form tokens are signed with a random key of "
+            "this process; set it when running several workers or replicas"
+        )
     install_error_handlers(app)
 
     def limit_for(path: str) -> int:
@@ -98,14 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # With Zalo's router last and its signature read as a Header() parameter, a webhook
     # acknowledgement took 0.41-0.47 ms of server CPU against 0.33-0.41 (make bench
     # SUITES=zalo, two alternating runs); tests/test_routing.py: no path changes hands.
-    app.include_router(health.router)
-    app.include_router(check.router)
-    app.include_router(check_image.router)
-    app.include_router(zalo.router)
-    app.include_router(tickets.router)
-    app.include_router(reports.router)
-    app.include_router(mail.router)
-    app.include_router(web.router)
-    app.include_router(admin.router)
+    for router in ROUTERS:
+        app.include_router(router)
     install_openapi(app, services.reference, [CheckRequest, ZaloEvent])
     return app

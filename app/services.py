@@ -1,25 +1,64 @@
-"""What the adapters share at run time, built once per application."""
+"""What the adapters share at run time, built once per application (app.main.create_app).
+
+Every adapter reaches these through `request.app.state.services`: the settings and the
+reference data are kept here and nowhere else on the application.
+"""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from app.config import Settings
 from app.engine.claim import TextLayer
 from app.engine.reference.models import Reference
+from app.mail.auth.dns import Resolver
 from app.ocr.service import Ocr
 from app.store.database import Database
+
+
+class ZaloIntake(Protocol):
+    """The running Zalo worker as the webhook hands it events (app.zalo.worker.Worker).
+
+    Typed by what it does, not by its class: the worker runs checks with these services,
+    so the two modules cannot import each other."""
+
+    async def take(self, row: dict[str, Any]) -> bool:
+        """Store a webhook's event and answer it; False for one Zalo had delivered before."""
+        ...
+
+
+# Whether a dependency answers, for /readyz.
+Probe = Callable[[], Awaitable[bool]]
 
 
 @dataclass
 class Services:
     settings: Settings
     reference: Reference
-    # Opened by app.store.database.database_lifecycle; None outside the application's lifespan.
-    database: Database | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
     # The learned layer the engine runs beside the text rules; None: the rules alone.
     text_layer: TextLayer | None = None
+    # Opened by app.store.lifecycle.database_lifecycle; None outside the application's lifespan.
+    database: Database | None = None
     # Reading images: the pool, or why there is none (Tesseract missing).
     ocr: Ocr | None = None
+    # Set by app.zalo.lifecycle while the chatbot runs.
+    zalo: ZaloIntake | None = None
+    # One DNS resolver, and so one cache, for the process's SPF, DKIM and DMARC look-ups.
+    resolver: Resolver = field(init=False)
+    # Signs the web forms' CSRF tokens: THATGIA_SECRET_KEY, else random for this process.
+    csrf_key: bytes = field(init=False)
+    readiness_probes: dict[str, Probe] = field(default_factory=dict)
+    # Optional parts that are off, and why: reported by /readyz, not counted against it.
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.resolver = Resolver(self.settings.dns_nameservers, timeout=self.settings.dns_timeout)
+        secret = self.settings.secret_key
+        self.csrf_key = (
+            secret.get_secret_value().encode()
+            if secret is not None and secret.get_secret_value()
+            else secrets.token_bytes(32)
+        )

@@ -10,8 +10,8 @@ import time
 from app.engine.assess import assess
 from app.engine.claim import Context
 from app.engine.reference import load_reference
-from app.mailcheck import mail_claim, structure_findings
-from app.mailparse import parse_message
+from app.mail.check import mail_claim, structure_findings
+from app.mail.parse import parse_message
 from tests.hostile_mail import SHAPES
 
 SCALES = (1, 2, 4, 8)

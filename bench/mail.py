@@ -30,7 +30,7 @@ from bench.rspamd import running_rspamd
 from bench.server import migrate, serving
 from bench.wrk import raw_request
 from tests.dnsserver import DNSTestServer
-from tests.mailauth.signing import rsa_key, sign
+from tests.mail.auth.signing import rsa_key, sign
 
 CORPUS = Path(__file__).parent.parent / "tests" / "corpus" / "messages.jsonl"
 OFFICIAL = "vst.gov.vn"
@@ -152,7 +152,7 @@ def rspamd_requests(mails: list[Mail]) -> list[bytes]:
 
 def gateway_key(env: dict[str, str]) -> str:
     """A gateway key in the bench's database, made as an operator would."""
-    command = [sys.executable, "-m", "app.cli", "keys", "create", "--name", "bench"]
+    command = [sys.executable, "-m", "app.cli.main", "keys", "create", "--name", "bench"]
     done = subprocess.run(
         [*command, "--scope", "gateway"], env=env, capture_output=True, text=True, check=True
     )

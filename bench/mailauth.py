@@ -17,12 +17,12 @@ import spf
 from app.engine.assess import assess
 from app.engine.claim import Context
 from app.engine.reference import load_reference
-from app.mailauth import Resolver, authenticate, spfcheck
-from app.mailcheck import attachment_findings, auth_findings, mail_claim, structure_findings
-from app.mailparse import parse_message
+from app.mail.auth import Resolver, authenticate, spfcheck
+from app.mail.check import attachment_findings, auth_findings, mail_claim, structure_findings
+from app.mail.parse import parse_message
 from bench.messages import message_of
 from tests.dnsserver import DNSTestServer
-from tests.mailauth.signing import rsa_key, sign
+from tests.mail.auth.signing import rsa_key, sign
 
 CLIENT_IP, MAIL_FROM, HELO = "192.0.2.10", "bounce@vst.gov.vn", "mail.vst.gov.vn"
 

@@ -36,11 +36,11 @@ from dkim.canonicalization import CanonicalizationPolicy
 from fastapi import FastAPI
 from starlette.requests import Request
 
-import app.auth
 import app.checking
-import app.mailauth.dkimcheck
-import app.mailauth.engine
-import app.routers.mail
+import app.http.auth
+import app.mail.auth.dkimcheck
+import app.mail.auth.engine
+import app.mail.router
 from app.config import Settings
 from app.main import create_app
 from app.native import engine_build
@@ -56,30 +56,30 @@ PATH = "/v1/mail/check"
 
 # (depth, label, owner, attribute): what the route calls, as it looks the names up.
 STAGES: list[tuple[int, str, object, str]] = [
-    (0, "the gateway key, looked up (auth.optional_caller)", app.auth, "optional_caller"),
+    (0, "the gateway key, looked up (auth.optional_caller)", app.http.auth, "optional_caller"),
     (0, "the body received (Request.body)", Request, "body"),
-    (0, "read the message (app/mailparse parse_message)", app.routers.mail, "parse_message"),
-    (0, "authenticate (app/mailauth authenticate)", app.routers.mail, "authenticate"),
-    (1, "DKIM (dkimcheck.verify_dkim)", app.mailauth.engine, "verify_dkim"),
+    (0, "read the message (app/mail/parse parse_message)", app.mail.router, "parse_message"),
+    (0, "authenticate (app/mail/auth authenticate)", app.mail.router, "authenticate"),
+    (1, "DKIM (dkimcheck.verify_dkim)", app.mail.auth.engine, "verify_dkim"),
     (2, "dkimpy reads the message (rfc822_parse)", dkim, "rfc822_parse"),
     (2, "key record checked and parsed (evaluate_pk)", dkim, "evaluate_pk"),
     (2, "canonicalisation of headers", CanonicalizationPolicy, "canonicalize_headers"),
     (2, "canonicalisation of the body", CanonicalizationPolicy, "canonicalize_body"),
     (2, "RSA verification (RSASSA_PKCS1_v1_5_verify)", dkim, "RSASSA_PKCS1_v1_5_verify"),
-    (1, "DMARC record (alignment.discover_policy)", app.mailauth.engine, "discover_policy"),
-    (1, "SPF (spfcheck.check_spf, pyspf)", app.mailauth.engine, "check_spf"),
-    (1, "alignment (evaluate_alignment)", app.mailauth.engine, "evaluate_alignment"),
-    (0, "mail findings: authentication", app.routers.mail, "auth_findings"),
-    (0, "mail findings: From, Reply-To", app.routers.mail, "structure_findings"),
-    (0, "mail findings: attachments", app.routers.mail, "attachment_findings"),
-    (0, "the claim (mailcheck.mail_claim)", app.routers.mail, "mail_claim"),
-    (0, "the check (checking.run_check)", app.routers.mail, "run_check"),
+    (1, "DMARC record (alignment.discover_policy)", app.mail.auth.engine, "discover_policy"),
+    (1, "SPF (spfcheck.check_spf, pyspf)", app.mail.auth.engine, "check_spf"),
+    (1, "alignment (evaluate_alignment)", app.mail.auth.engine, "evaluate_alignment"),
+    (0, "mail findings: authentication", app.mail.router, "auth_findings"),
+    (0, "mail findings: From, Reply-To", app.mail.router, "structure_findings"),
+    (0, "mail findings: attachments", app.mail.router, "attachment_findings"),
+    (0, "the claim (mailcheck.mail_claim)", app.mail.router, "mail_claim"),
+    (0, "the check (checking.run_check)", app.mail.router, "run_check"),
     (1, "identifiers (extract)", app.checking, "extract"),
     (1, "database look-ups (store.memory.recall)", app.checking, "recall"),
     (1, "the engine (assess)", app.checking, "assess"),
     (1, "audit record and its write (store.memory.remember)", app.checking, "remember"),
-    (0, "the answer: findings presented (present)", app.routers.mail, "present"),
-    (0, "the answer: response model", app.routers.mail, "MailCheckResponse"),
+    (0, "the answer: findings presented (present)", app.mail.router, "present"),
+    (0, "the answer: response model", app.mail.router, "MailCheckResponse"),
     (
         0,
         "the answer: validated, encoded (serialize_response)",
@@ -266,7 +266,7 @@ def by_package(stats: pstats.Stats) -> list[str]:
 
 
 def _package(filename: str) -> str:
-    """app/mailauth, app/store, ...; dkim, sqlalchemy, asyncio, ...; `C` for C callers."""
+    """app/mail/auth, app/store, ...; dkim, sqlalchemy, asyncio, ...; `C` for C callers."""
     if filename == "~":
         return "C (called from C)"
     parts = _short_path(filename).split("/")

@@ -46,7 +46,7 @@ def migrate(env: dict[str, str]) -> None:
     """As `make serve` does: the schema of the environment's database, before the child
     that uses it starts (so checks are stored as in production)."""
     subprocess.run(
-        [sys.executable, "-m", "app.cli", "db", "upgrade"],
+        [sys.executable, "-m", "app.cli.main", "db", "upgrade"],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -62,7 +62,7 @@ def serving(env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Ser
     command = [
         sys.executable,
         "-m",
-        "app.cli",
+        "app.cli.main",
         "serve",
         "--port",
         str(port),

@@ -11,13 +11,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.api.present import identifiers
 from app.engine.assess import Assessment, assess
 from app.engine.claim import Claim, Context
 from app.engine.extract import IDENTIFIERS_PER_KIND
 from app.engine.findings import FINDINGS_PER_CODE, Verdict
 from app.engine.learned import text_layer
 from app.engine.reference.models import Reference
-from app.present import identifiers
 
 ANSWER_BYTES = 100_000
 MESSAGE_CHARS = 20_000  # the service's default limit, THATGIA_MAX_MESSAGE_CHARS

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.conftest import KeyMaker
-from tests.routers.test_reports import check_id
+from tests.api.test_reports import check_id
 
 pytestmark = pytest.mark.anyio
 

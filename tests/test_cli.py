@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 
 
 def test_check_prints_verdict_findings_and_advice(capsys: pytest.CaptureFixture[str]) -> None:

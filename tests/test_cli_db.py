@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cli import main
+from app.cli.main import main
 from app.config import Settings, get_settings
 from app.store.database import Database
 from app.store.keys import ActiveKey, authenticate

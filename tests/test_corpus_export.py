@@ -9,7 +9,7 @@ import anyio
 import httpx
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from app.engine.learned import train
 from app.engine.learned.corpus import IN_HOUSE, row_of, ruled_rows
 from app.engine.reference.models import Reference

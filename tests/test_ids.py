@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from app.ids import time_ordered_uuid
+from app.store.ids import time_ordered_uuid
 
 
 def test_ids_are_version_7_uuids_of_the_rfc_variant() -> None:

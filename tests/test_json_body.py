@@ -14,10 +14,10 @@ from fastapi import APIRouter, FastAPI, Request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.deps import JsonBody, LangDep, json_body, json_call
-from app.errors import install_error_handlers
-from app.jsonroute import JsonRoute
-from app.schemas import CheckRequest
+from app.api.schemas import CheckRequest
+from app.http.deps import JsonBody, LangDep, json_body, json_call
+from app.http.errors import install_error_handlers
+from app.http.jsonroute import JsonRoute
 
 pytestmark = pytest.mark.anyio
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import httpx
 import pytest
 from fastapi import params
 from fastapi.routing import APIRoute
 
-import app.routers
-from app.jsonroute import JsonRoute
+from app.http.jsonroute import JsonRoute
+from app.main import ROUTERS
 from tests.conftest import KeyMaker, bearer
 
 pytestmark = pytest.mark.anyio
@@ -38,8 +35,7 @@ async def test_body_that_is_not_json_is_422_problem_details(
 
 
 def test_every_route_with_a_json_body_parses_it_with_pydantic() -> None:
-    for module in pkgutil.iter_modules(app.routers.__path__):
-        router = importlib.import_module(f"app.routers.{module.name}").router
+    for router in ROUTERS:
         for route in router.routes:
             if not isinstance(route, APIRoute) or route.body_field is None:
                 continue

@@ -4,8 +4,6 @@ random, is matched in full by that route alone, so any order answers it the same
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 
 from hypothesis import given, settings
@@ -13,16 +11,11 @@ from hypothesis import strategies as st
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-import app.routers
+from app.main import ROUTERS
 
 _PARAM = re.compile(r"\{[^}]+\}")
 SEGMENTS = st.from_regex(r"[A-Za-z0-9._~-]{1,20}", fullmatch=True)
-ROUTES = [
-    route
-    for module in pkgutil.iter_modules(app.routers.__path__)
-    for route in importlib.import_module(f"app.routers.{module.name}").router.routes
-    if isinstance(route, Route)
-]
+ROUTES = [route for router in ROUTERS for route in router.routes if isinstance(route, Route)]
 
 
 def _scope(method: str, path: str) -> Scope:

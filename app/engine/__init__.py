@@ -2,7 +2,7 @@
 
 Pure: it reads the reference data and the learned model it is handed, and imports nothing
 from the web framework, the database or the adapters (the API, the web form, the mail
-gateway, the Zalo chatbot), which fetch what it needs beforehand and call `assess`. It
-reads a typed sender with `app.mailparse`'s address parser, a pure RFC 5322 reader it
-shares with the mail gateway. tests/test_layout.py holds it to that.
+gateway, the Zalo chatbot), which fetch what it needs beforehand and call `assess`. Its
+RFC 5322 address reader (addresses.py, charsets.py) is the one the mail gateway uses too.
+tests/test_layout.py holds it to that.
 """

@@ -1,7 +1,7 @@
 """A multipart/form-data body read in memory: its text fields and one image.
 
 Starlette's form parser spools files over 1 MB to a temporary file on disk; images are
-never stored, so the (already size-limited, see app.limits) body is parsed here, in
+never stored, so the (already size-limited, see app.http.limits) body is parsed here, in
 memory, with the same python-multipart parser, and bounded in parts and field sizes.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from app.errors import Unprocessable, UnsupportedMediaType
+from app.http.errors import Unprocessable, UnsupportedMediaType
 
 MAX_PARTS = 32
 MAX_FIELD_BYTES = 128 * 1024  # a pasted message of 20,000 characters is at most 80 KB

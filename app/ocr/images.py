@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from PIL import Image, UnidentifiedImageError
 
-from app.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from app.http.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 
 
 class ImageType(StrEnum):

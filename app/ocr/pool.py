@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PIL import Image
 
-from app.errors import ServiceUnavailable
+from app.http.errors import ServiceUnavailable
 from app.ocr.images import Upload, decode
 from app.ocr.prepare import Preparation, prepare
 from app.ocr.reader import Reading

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app.config import Settings
-from app.errors import ServiceUnavailable
+from app.http.errors import ServiceUnavailable
 from app.ocr.images import ImageLimits, Upload, judge
 from app.ocr.pool import OcrPool
 from app.ocr.reader import OcrUnavailable, Reading, TesseractReader, tessdata_dir

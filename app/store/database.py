@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from app.config import Settings
-from app.errors import ServiceUnavailable
+from app.http.errors import ServiceUnavailable
 from app.store.lookup import CoreLookup, Lookup, SqliteLookup
 from app.store.rowwriter import Batch, RowInserts
 from app.store.sqlite import create_sqlite_reader, create_sqlite_writers, tune_sqlite

@@ -23,7 +23,7 @@ async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[
         tasks.start_soon(writer.run)
         database.group_commit = writer
         services.database = database
-        app.state.readiness_probes["database"] = database.ping
+        services.readiness_probes["database"] = database.ping
         try:
             yield
         finally:

@@ -18,7 +18,7 @@ from app import fingerprint as fp
 from app.engine.claim import Indicator
 from app.engine.extract import is_official
 from app.engine.reference.models import Reference
-from app.errors import NotFound
+from app.http.errors import NotFound
 from app.store.campaigns import join_campaign, leave_campaign
 from app.store.reports import MAX_VALUE_CHARS, count_one, indicators_of
 from app.store.tables import IndicatorCount, Report, ReportIndicator, ReportStatus, utcnow

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.engine.claim import Indicator, IndicatorKind
 from app.engine.extract import is_official
 from app.engine.reference.models import Reference
-from app.errors import Conflict, NotFound, TooManyRequests
+from app.http.errors import Conflict, NotFound, TooManyRequests
 from app.store.lookup import VALUES, Lookup
 from app.store.tables import CheckRecord, IndicatorCount, Report, ReportStatus, utcnow
 

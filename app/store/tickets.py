@@ -13,7 +13,7 @@ from app.engine.claim import Claim, RegisteredTicket
 from app.engine.extract import Extracted
 from app.engine.reference.models import Reference
 from app.engine.validators.ticket import canonical, check_ticket, written_ticket
-from app.errors import Conflict, NotFound, Unprocessable
+from app.http.errors import Conflict, NotFound, Unprocessable
 from app.store.lookup import VALUES, Lookup
 from app.store.tables import Ticket, utcnow
 

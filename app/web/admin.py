@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from app.auth import Scope
-from app.errors import ServiceUnavailable
+from app.http.auth import Scope
+from app.http.errors import ServiceUnavailable
 from app.services import Services
 from app.store import activity
 from app.store.adminsessions import sign_in, sign_out, signed_in

@@ -23,25 +23,13 @@ COOKIE = "thatgia_csrf"
 FIELD = "csrf_token"
 # Long enough for a form left open over a working day, short enough to expire overnight.
 TOKEN_TTL_SECONDS = 12 * 3600
-_KEY_SLOT = "web.csrf_key"
 
 log = logging.getLogger("thatgia.web")
 
 
 def signing_key(services: Services) -> bytes:
-    """The configured secret, or a random one made once for this process."""
-    configured = services.settings.secret_key
-    if configured is not None and configured.get_secret_value():
-        return configured.get_secret_value().encode()
-    key = services.extras.get(_KEY_SLOT)
-    if not isinstance(key, bytes):
-        key = secrets.token_bytes(32)
-        services.extras[_KEY_SLOT] = key
-        log.warning(
-            "THATGIA_SECRET_KEY is not set: web form tokens are signed with a random key of "
-            "this process; set it when running several workers or replicas"
-        )
-    return key
+    """THATGIA_SECRET_KEY, or a random key made once for this process (Services)."""
+    return services.csrf_key
 
 
 def new_cookie_value() -> str:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from app.api.schemas import CheckRequest
 from app.engine.claim import Channel, Claim
-from app.schemas import CheckRequest
 
 FIELDS = ("message", "sender", "phone", "extension", "ticket_code", "channel")
 # The channels offered in the form; "web" is how the API marks its own callers.

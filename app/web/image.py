@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from app.errors import AppError, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from app.http.errors import AppError, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from app.ocr.form import parse_form
 from app.ocr.pool import OcrBusy
 from app.ocr.service import started

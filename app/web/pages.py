@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from app.checking import run_check
-from app.clientaddr import client_address
+from app.http.clientaddr import client_address
 from app.services import Services
 from app.web import csrf
 from app.web.forms import CHANNELS, FIELDS, FormErrors, FormInput, validate

@@ -6,7 +6,7 @@ import logging
 import uuid
 from enum import StrEnum
 
-from app.errors import Conflict, NotFound, TooManyRequests
+from app.http.errors import Conflict, NotFound, TooManyRequests
 from app.reportflow import submit_report
 from app.services import Services
 from app.store.database import is_unavailable

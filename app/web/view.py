@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.api.present import present
+from app.api.schemas import FindingOut
 from app.checking import CheckOutcome
 from app.engine.findings import Lang, Severity, Verdict
 from app.engine.reference.models import Reference
-from app.present import present
-from app.schemas import FindingOut
 from app.web.highlight import Marked, Piece, pieces
 
 Translate = Callable[..., str]

@@ -19,7 +19,6 @@ from app.zalo.worker import Worker
 
 log = logging.getLogger("thatgia.zalo")
 
-EXTRA_KEY = "zalo"
 # Sends under way at shutdown get this long to finish (and be recorded) before cancelling.
 STOP_GRACE_SECONDS = 5.0
 
@@ -27,11 +26,6 @@ STOP_GRACE_SECONDS = 5.0
 def configured(settings: Settings) -> bool:
     """Enough to verify webhooks: without these the chatbot is off and its routes 404."""
     return bool(settings.zalo_app_id and settings.zalo_oa_secret_key)
-
-
-def running_worker(services: Services) -> Worker | None:
-    worker = services.extras.get(EXTRA_KEY)
-    return worker if isinstance(worker, Worker) else None
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:
@@ -70,12 +64,12 @@ async def zalo_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None
         )
         writer = GroupWriter(lambda: services.database)
         worker = Worker(services, api, tokens, writer, media)
-        services.extras[EXTRA_KEY] = worker
+        services.zalo = worker
         worker.start()
         try:
             yield
         finally:
-            services.extras.pop(EXTRA_KEY, None)
+            services.zalo = None
             await worker.stop(STOP_GRACE_SECONDS)
             await worker.intake.drain()
             await worker.writer.drain()

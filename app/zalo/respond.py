@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.checking import run_check
 from app.engine.claim import Channel, Claim, receivable
-from app.errors import AppError
+from app.http.errors import AppError
 from app.ocr.service import started
 from app.services import Services
 from app.zalo.events import Event, EventName, image_urls, link_text

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from app.errors import NotFound, ServiceUnavailable, Unauthorized
+from app.http.errors import NotFound, ServiceUnavailable, Unauthorized
 from app.services import Services
 from app.store.database import unavailable_as_503
 from app.zalo.events import parse_event
 from app.zalo.inbox import event_row
-from app.zalo.lifecycle import configured, running_worker
+from app.zalo.lifecycle import configured
 from app.zalo.signature import verify
 
 
@@ -39,13 +39,11 @@ async def receive(services: Services, raw_body: bytes) -> WebhookAck:
     event = parse_event(raw_body)
     if event is None or not event.handled:
         return WebhookAck(status="ignored")
-    worker = running_worker(services)
+    worker = services.zalo
     if worker is None or services.database is None:
         raise ServiceUnavailable("The Zalo integration is starting or stopping.", retry_after=5)
     row = event_row(event, raw_body, services.settings.zalo_lease_seconds)
     with unavailable_as_503():
-        stored = await worker.intake.submit(row)
-    if stored is None:
-        return WebhookAck(status="duplicate")  # Zalo sent it again: answered once
-    worker.accept(stored)
-    return WebhookAck(status="accepted")
+        taken = await worker.take(row)
+    # Not taken: Zalo sent it again, and it is answered once.
+    return WebhookAck(status="accepted" if taken else "duplicate")

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -85,6 +86,15 @@ class Worker:
     @property
     def _slots(self) -> int:
         return self.settings.zalo_send_concurrency - len(self._inflight)
+
+    async def take(self, row: dict[str, Any]) -> bool:
+        """Store a webhook's event, leased to this process, and answer it now; False for one
+        Zalo had delivered before."""
+        stored = await self.intake.submit(row)
+        if stored is None:
+            return False
+        self.accept(stored)
+        return True
 
     def accept(self, event: Inbound) -> None:
         """An event this process's webhook stored and holds the lease of: answer it now."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email import message_from_bytes
 
-from app.mailauth import Resolver, authenticate
+from app.mail.auth import Resolver, authenticate
 from bench.mail import FORGER, OFFICIAL, corpus_mails, publish
 from tests.dnsserver import DNSTestServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import Unprocessable, UnsupportedMediaType
+from app.http.errors import Unprocessable, UnsupportedMediaType
 from app.ocr.form import MAX_FIELD_BYTES, MAX_PARTS, parse_form
 
 BOUNDARY = "b0undary"

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from app.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from app.http.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from app.ocr.images import ImageLimits, ImageType, judge, sniff
 
 LIMITS = ImageLimits(max_bytes=1_000_000, max_pixels=1_000_000)

@@ -9,7 +9,7 @@ import pytest
 from app.engine.claim import Claim, RegisteredTicket
 from app.engine.extract import extract
 from app.engine.reference.models import Reference
-from app.errors import Conflict, NotFound, Unprocessable
+from app.http.errors import Conflict, NotFound, Unprocessable
 from app.store.database import Database
 from app.store.tickets import (
     claim_ticket_codes,

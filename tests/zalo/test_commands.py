@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from app.config import Settings, get_settings
 from app.store.database import Database
 from app.zalo.models import ZaloToken

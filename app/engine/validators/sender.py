@@ -10,10 +10,10 @@ import idna
 from email_validator import EmailNotValidError, validate_email
 from rapidfuzz.distance import Levenshtein
 
+from app.engine.addresses import parse_address_list
 from app.engine.findings import Finding, Severity, Span
 from app.engine.reference.models import Reference
 from app.engine.validators.confusables import skeleton
-from app.mailparse.addresses import parse_address_list
 
 MAX_EDIT_DISTANCE = 2
 _ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"'(),;:@]+\s*(?:@|\(at\)|\[at\])\s*[^\s<>\"'(),;:@]+")

@@ -1,0 +1,1 @@
+"""The `thatgia` command: main.py dispatches; each other module registers its commands."""
