@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import KeyMaker
 from tests.api.test_reports import check_id
+from tests.conftest import KeyMaker
 
 pytestmark = pytest.mark.anyio
 

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 
 from app.config import Settings
 from app.services import Services
+from app.store.batcher import GroupWriter
 from app.zalo.client import ZaloApi
-from app.zalo.group import GroupWriter
 from app.zalo.media import MediaFetcher
 from app.zalo.tokens import TokenStore
 from app.zalo.worker import Worker

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Connection
 
 from app.metrics import observe_zalo_reply
 from app.services import Services
+from app.store.batcher import Batcher, GroupWriter, in_transaction
 from app.store.database import Database
 from app.zalo.client import Outcome, SendResult, ZaloApi
 from app.zalo.events import parse_event
-from app.zalo.group import Batcher, GroupWriter
 from app.zalo.inbox import (
     Inbound,
     claim_events,
@@ -66,7 +66,7 @@ class Worker:
         self.tokens = tokens
         self.writer = writer
         # The webhook's inserts: one multi-row INSERT for the events that arrive together.
-        self.intake = Batcher(lambda: services.database, store_events)
+        self.intake = Batcher(in_transaction(lambda: services.database, store_events))
         self._events: deque[Inbound] = deque()
         self._replies: deque[Claimed] = deque()
         self._inflight: set[asyncio.Task[None]] = set()

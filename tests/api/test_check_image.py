@@ -22,9 +22,9 @@ from app.ocr.pool import OcrPool
 from app.ocr.reader import Reading
 from app.services import Services
 from app.store.audit import input_digest
+from tests.api.test_check_persistence import stored_record
 from tests.ocr.conftest import need_tesseract
 from tests.ocr.screens import DARK, LIGHT, Style, font_paths, screenshot
-from tests.api.test_check_persistence import stored_record
 
 PROBLEM = "application/problem+json"
 RECEIVED = "2025-11-21T10:00:00+07:00"

@@ -12,8 +12,8 @@ import pytest
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import KeyMaker, bearer
 from tests.api.test_reports import SCAM, SCAM_PHONE, check_id, reported
+from tests.conftest import KeyMaker, bearer
 
 CAMPAIGN = (
     "Kính gửi quý đơn vị. Kho bạc Nhà nước đang nâng cấp hệ thống Dịch vụ công trực tuyến "
