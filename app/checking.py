@@ -11,12 +11,11 @@ from app.engine.assess import Assessment, assess
 from app.engine.claim import Claim, Context
 from app.engine.extract import Extracted, extract, indicators
 from app.engine.findings import Finding
+from app.engine.lookups import claim_ticket_codes, reportable
 from app.metrics import observe_check
 from app.services import Services
 from app.store.ids import time_ordered_uuid
 from app.store.memory import Memory, recall, remember
-from app.store.reports import reportable
-from app.store.tickets import claim_ticket_codes
 
 # The engine takes about a millisecond per 1,000 characters. Up to this size it runs on the
 # event loop; longer messages go to a worker thread, so as not to hold up other requests.

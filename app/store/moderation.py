@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
 from app.engine.claim import Indicator
-from app.engine.extract import is_official
+from app.engine.lookups import reportable
 from app.engine.reference.models import Reference
 from app.http.errors import NotFound
 from app.store.campaigns import join_campaign, leave_campaign
-from app.store.reports import MAX_VALUE_CHARS, count_one, indicators_of
+from app.store.reports import count_one, indicators_of
 from app.store.tables import IndicatorCount, Report, ReportIndicator, ReportStatus, utcnow
 
 # The consensus looks back this far, at this many reports at most: bounded work per report.
@@ -52,11 +52,7 @@ async def _move(
 
 
 def _countable(report: Report, reference: Reference) -> list[Indicator]:
-    return [
-        i
-        for i in indicators_of(report)
-        if len(i.value) <= MAX_VALUE_CHARS and not is_official(i, reference)
-    ]
+    return reportable(indicators_of(report), reference)
 
 
 async def _count(session: AsyncSession, report: Report, reference: Reference) -> None:

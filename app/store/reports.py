@@ -20,21 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.engine.claim import Indicator, IndicatorKind
-from app.engine.extract import is_official
-from app.engine.reference.models import Reference
+from app.engine.lookups import MAX_INDICATOR_CHARS
 from app.http.errors import Conflict, NotFound, TooManyRequests
 from app.store.lookup import VALUES, Lookup
 from app.store.tables import CheckRecord, IndicatorCount, Report, ReportStatus, utcnow
-
-MAX_VALUE_CHARS = 512  # the indexed column; a longer URL is still covered by its domain
-
-
-def reportable(found: Iterable[Indicator], reference: Reference) -> list[Indicator]:
-    """The indicators a report may count, sorted (a fixed lock order for the upserts)."""
-    return sorted(
-        {i for i in found if len(i.value) <= MAX_VALUE_CHARS and not is_official(i, reference)},
-        key=lambda i: (i.kind.value, i.value),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +151,7 @@ COUNTS_BY_VALUE = select(
 
 def reported_counts(lookup: Lookup, found: Iterable[Indicator]) -> dict[Indicator, int]:
     """Report counts of those of the given indicators that were ever reported (Database.read)."""
-    wanted = {i for i in found if len(i.value) <= MAX_VALUE_CHARS}
+    wanted = {i for i in found if len(i.value) <= MAX_INDICATOR_CHARS}
     if not wanted:
         return {}
     rows = lookup(COUNTS_BY_VALUE, sorted({i.value for i in wanted}))

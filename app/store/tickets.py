@@ -9,8 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.engine.claim import Claim, RegisteredTicket
-from app.engine.extract import Extracted
+from app.engine.claim import RegisteredTicket
 from app.engine.reference.models import Reference
 from app.engine.validators.ticket import canonical, check_ticket, written_ticket
 from app.http.errors import Conflict, NotFound, Unprocessable
@@ -42,15 +41,6 @@ def issuable_code(written: str, reference: Reference, issued_at: dt.datetime | N
     if rejected:
         raise Unprocessable(f"{code} cannot have been issued: {', '.join(rejected)}.")
     return code
-
-
-def claim_ticket_codes(claim: Claim, extracted: Extracted, reference: Reference) -> set[str]:
-    """The ticket codes of a claim the registry could know (canonical, well-formed): the one
-    typed in the field and those in the text."""
-    codes = {mention.code for mention in extracted.tickets}
-    if claim.ticket_code:
-        codes.add(written_ticket(claim.ticket_code, reference.ticket).code)
-    return {code for code in codes if canonical(code, reference.ticket) == code}
 
 
 async def register_ticket(

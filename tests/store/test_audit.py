@@ -10,10 +10,10 @@ from sqlalchemy import select
 from app.engine.assess import assess
 from app.engine.claim import Channel, Claim, Context
 from app.engine.extract import IDENTIFIERS_PER_KIND, extract, indicators
+from app.engine.lookups import reportable
 from app.engine.reference.models import Reference
 from app.store.audit import CheckRow, check_record, input_digest, purge_checks, record_check
 from app.store.database import Database
-from app.store.reports import reportable
 from app.store.tables import CheckRecord, Report
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))

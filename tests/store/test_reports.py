@@ -19,7 +19,6 @@ from app.store.reports import (
     current_counts,
     indicators_of,
     record_report,
-    reportable,
     reported_counts,
 )
 from app.store.tables import CheckRecord, Report, utcnow
@@ -66,10 +65,6 @@ def test_official_identifiers_are_official(reference: Reference) -> None:
 def test_scam_identifiers_are_not_official(reference: Reference) -> None:
     lookalike = Indicator(IndicatorKind.DOMAIN, "vst-gov.vn")
     assert not any(is_official(i, reference) for i in (SCAM_PHONE, SCAM_DOMAIN, lookalike))
-
-
-def test_reportable_leaves_out_official_identifiers(reference: Reference) -> None:
-    assert reportable([*official(reference), SCAM_PHONE], reference) == [SCAM_PHONE]
 
 
 async def confirmed(session: AsyncSession, check_id: uuid.UUID, note: str | None) -> Report:

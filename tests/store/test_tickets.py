@@ -6,13 +6,11 @@ import datetime as dt
 
 import pytest
 
-from app.engine.claim import Claim, RegisteredTicket
-from app.engine.extract import extract
+from app.engine.claim import RegisteredTicket
 from app.engine.reference.models import Reference
 from app.http.errors import Conflict, NotFound, Unprocessable
 from app.store.database import Database
 from app.store.tickets import (
-    claim_ticket_codes,
     issuable_code,
     register_ticket,
     registered,
@@ -51,17 +49,6 @@ def test_ticket_issued_in_the_future_is_unprocessable(reference: Reference) -> N
 def test_ticket_issued_on_its_day_is_accepted(reference: Reference) -> None:
     issued = dt.datetime(2025, 11, 20, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     assert issuable_code(CODE, reference, issued) == CODE
-
-
-def test_claim_ticket_codes_take_the_field_and_the_text(reference: Reference) -> None:
-    claim = Claim(message="mã SD251121 - 000999 nhé", ticket_code="sd251120-000123")
-    codes = claim_ticket_codes(claim, extract(claim.message, reference), reference)
-    assert codes == {CODE, "SD251121-000999"}
-
-
-def test_claim_ticket_codes_leave_out_malformed_ones(reference: Reference) -> None:
-    claim = Claim(message="", ticket_code="SD2511-0001")
-    assert claim_ticket_codes(claim, extract("", reference), reference) == set()
 
 
 async def test_registered_ticket_is_found_with_its_unit(database: Database) -> None:
