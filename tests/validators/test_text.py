@@ -135,6 +135,33 @@ def test_describing_a_wrong_password_error_is_no_request(ref: Reference) -> None
     assert codes(text, ref) == []
 
 
+def test_logging_in_at_a_link_the_sender_gives_is_a_password_request(ref: Reference) -> None:
+    text = "Đề nghị đồng chí bấm vào liên kết sau và đăng nhập tài khoản DVCTT để xác nhận"
+    assert only(text, "request.password", ref).evidence == "đăng nhập tài khoản DVCTT"
+
+
+def test_logging_in_to_an_app_from_the_senders_link_is_a_password_request(
+    ref: Reference,
+) -> None:
+    text = "Chi cai app theo link em gui roi dang nhap bang tk dvctt nha"
+    assert codes(text, ref) == ["request.install", "request.password"]
+
+
+def test_logging_in_to_the_official_site_yourself_is_no_request(ref: Reference) -> None:
+    text = "Anh vào trang dvc.vst.gov.vn đăng nhập tài khoản của mình rồi tự đổi mật khẩu nhé"
+    assert codes(text, ref) == []
+
+
+def test_never_logging_in_at_strange_links_is_no_request(ref: Reference) -> None:
+    text = "Tuyệt đối không đăng nhập tài khoản DVCTT vào các đường link lạ gửi qua Zalo"
+    assert codes(text, ref) == []
+
+
+def test_logging_in_to_dvctt_by_name_is_no_request(ref: Reference) -> None:
+    # The system named, not an account at a place the sender supplies: self-service.
+    assert codes("Sau đó chị đăng nhập DVCTT qua link trên trang chủ KBNN nhé", ref) == []
+
+
 def test_otp_asked_in_english_is_an_otp_request(ref: Reference) -> None:
     text = "KBNN: please send the OTP code you just received so we can unlock your account."
     assert only(text, "request.otp", ref).evidence == "send the OTP code"

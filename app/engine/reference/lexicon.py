@@ -36,6 +36,7 @@ VerbClass = Literal[
     "adopt",
     "oblige",
     "manage",
+    "login",
 ]
 CueName = Literal[
     "mood",  # the sentence addresses the reader: pronouns, "vui lòng", "nhé", "please"
