@@ -13,12 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
 from app.engine.claim import ReportedText
 from app.store.lookup import VALUES, Lookup
-from app.store.tables import Campaign, CampaignBand, Report, ReportStatus
+from app.store.tables import (
+    Campaign,
+    CampaignBand,
+    CampaignChange,
+    CampaignRevision,
+    Report,
+    ReportStatus,
+)
 
 # At most this many campaigns are compared whole per check: the band keys of one text
 # rarely find more than a handful, and a flood of look-alike campaigns must not slow checks.
@@ -82,6 +91,33 @@ def reported_text(lookup: Lookup, signature: fp.Signature) -> ReportedText | Non
     )
 
 
+async def bump_revision(session: AsyncSession) -> int:
+    """The campaign revision, one more, its row locked by this transaction until it ends."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = upsert(CampaignRevision).values(id=1, revision=1)
+    bumped = values.on_conflict_do_update(
+        index_elements=[CampaignRevision.id],
+        set_={"revision": CampaignRevision.revision + 1},
+    ).returning(CampaignRevision.revision)
+    return int((await session.execute(bumped)).scalar_one())
+
+
+async def _changed(session: AsyncSession, campaign_id: int) -> None:
+    """Note that a campaign changed, under a revision of its own: the indexes of every
+    process read it again when they see the revision move."""
+    revision = await bump_revision(session)
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = upsert(CampaignChange).values(campaign_id=campaign_id, revision=revision)
+    await session.execute(
+        values.on_conflict_do_update(
+            index_elements=[CampaignChange.campaign_id],
+            set_={"revision": values.excluded.revision},
+        )
+    )
+
+
 async def _add_bands(session: AsyncSession, campaign_id: int, signature: fp.Signature) -> None:
     keys = sorted(set(fp.band_keys(signature)))
     await session.execute(
@@ -111,6 +147,7 @@ async def join_campaign(session: AsyncSession, report: Report) -> None:
             )
         )
         report.campaign_id = campaign_id
+        await _changed(session, campaign_id)
         return
     campaign = Campaign(
         fingerprint=fp.to_bytes(signature),
@@ -122,6 +159,7 @@ async def join_campaign(session: AsyncSession, report: Report) -> None:
     await session.flush()
     await _add_bands(session, campaign.id, signature)
     report.campaign_id = campaign.id
+    await _changed(session, campaign.id)
 
 
 async def leave_campaign(session: AsyncSession, report: Report) -> None:
@@ -132,6 +170,7 @@ async def leave_campaign(session: AsyncSession, report: Report) -> None:
         return
     report.campaign_id = None
     await session.flush()
+    await _changed(session, campaign_id)
     members = list(
         await session.scalars(
             select(Report)
