@@ -19,7 +19,7 @@ from app.openapi import install_openapi
 from app.routers import admin, check, check_image, health, mail, reports, tickets, web, zalo
 from app.schemas import CheckRequest
 from app.services import Services
-from app.store.lifecycle import database_lifecycle
+from app.store.lifecycle import campaign_index_lifecycle, database_lifecycle
 from app.web.headers import SecurityHeadersMiddleware
 from app.zalo.events import Event as ZaloEvent
 from app.zalo.lifecycle import zalo_lifecycle
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The database first: the other parts may use it while they start and stop.
     lifecycles: list[Lifecycle] = [
         database_lifecycle,
+        campaign_index_lifecycle,
         *LIFECYCLES,
         lambda _a, _s: ocr_lifecycle(ocr),
     ]

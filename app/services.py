@@ -9,6 +9,7 @@ from app.config import Settings
 from app.engine.claim import TextLayer
 from app.engine.reference.models import Reference
 from app.ocr.service import Ocr
+from app.store.campaignindex import CampaignIndex
 from app.store.database import Database
 
 
@@ -16,8 +17,10 @@ from app.store.database import Database
 class Services:
     settings: Settings
     reference: Reference
-    # Opened by app.store.database.database_lifecycle; None outside the application's lifespan.
+    # Opened by app.store.lifecycle.database_lifecycle; None outside the application's lifespan.
     database: Database | None = None
+    # Loaded and kept up by app.store.lifecycle.campaign_index_lifecycle, None outside it.
+    campaign_index: CampaignIndex | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     # The learned layer the engine runs beside the text rules; None: the rules alone.
     text_layer: TextLayer | None = None

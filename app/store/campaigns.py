@@ -2,8 +2,10 @@
 
 A campaign keeps the fingerprint of its first report and the band keys of it
 (app.fingerprint); a confirmed report whose text resembles a campaign's joins it, else it
-starts its own. A check looks its text up by its band keys (one indexed query) and compares
-the few campaigns found whole. All of it is in the database, so every replica answers alike.
+starts its own. All of it is in the database, the source of truth, so every replica answers
+alike; each change of a campaign is noted under a new campaign revision, from which each
+process keeps its in-memory index up to date (app.store.campaignindex): a check looks its
+text up there, with no round trip to the database.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ def resembled(rows: Sequence[Sequence[object]], signature: fp.Signature) -> list
 
 
 def reported_text(lookup: Lookup, signature: fp.Signature) -> ReportedText | None:
-    """How many confirmed reports a check's text resembles, and since when (Database.read)."""
+    """How many confirmed reports a check's text resembles, and since when, asked of the
+    database (Database.read): the plain form of app.store.campaignindex, which checks use,
+    held to this by tests/store/test_campaign_index.py and measured against it by
+    bench/campaigns.py."""
     rows = lookup(CANDIDATES, fp.band_keys(signature))
     found = resembled(rows, signature)
     if not found:
