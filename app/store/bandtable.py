@@ -2,10 +2,11 @@
 32 band keys are looked up in (app.store.campaignindex).
 
 Every key is kept once, sorted, with the rows of the campaigns having it, grouped by key.
-A directory of key prefixes says where in the sorted keys those of each prefix lie: a look-up
-reads the directory, then the few keys of the key's prefix. A binary search of the sorted
-keys, 3.2 million for 100,000 campaigns, did the same in twice the time: each of its steps
-reads another part of 25 MB that is not in cache (bench/campaigns.py).
+A directory of key prefixes says where in the sorted keys those of each prefix begin: a
+look-up reads the directory, then the few keys from there (two on average, at most the most
+any prefix has). A binary search of the sorted keys, 3.2 million for 100,000 campaigns, did
+the same in twice the time: each of its steps reads another part of 25 MB that is not in
+cache (bench/campaigns.py).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ _CHUNK = 4096
 class BandTable:
     """The band keys of rows of fingerprints, and the rows having each key."""
 
-    keys: npt.NDArray[np.int64]  # each key once, sorted
+    keys: npt.NDArray[np.int64]  # each key once, sorted, then as many -1 as `widest` is long
     starts: npt.NDArray[np.int32]  # where the rows of each key begin in `rows`; then the end
     rows: npt.NDArray[np.int32]  # the rows having each key, grouped by key
-    directory: npt.NDArray[np.int32]  # where the keys of each prefix begin; then the end
+    directory: npt.NDArray[np.int32]  # where the keys of each prefix begin
     shift: int  # a key's prefix is its bits from this one up
+    widest: npt.NDArray[np.intp]  # 0, 1, ... up to the most keys a prefix has
 
     @classmethod
     def of(cls, fingerprints: npt.NDArray[np.uint32]) -> BandTable:
@@ -52,30 +54,36 @@ class BandTable:
         bits = max(0, len(keys).bit_length() - 2)
         shift = 63 - bits
         prefixes = np.arange(2**bits, dtype=np.int64) << np.int64(shift)
+        directory = np.searchsorted(keys, prefixes).astype(np.int32)
+        widest = np.diff(directory, append=len(keys)).max(initial=0)
         return cls(
-            keys=keys,
+            keys=np.append(keys, np.full(widest, -1)),  # a look-up never reads past the end
             starts=np.append(first, len(order)).astype(np.int32),
             rows=np.floor_divide(order, fp.BANDS, out=order).astype(np.int32),
-            directory=np.append(np.searchsorted(keys, prefixes), len(keys)).astype(np.int32),
+            directory=directory,
             shift=shift,
+            widest=np.arange(widest),
         )
 
     def rows_sharing(self, keys: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.intp]:
-        """The first `limit` rows having one of the keys, each once, in order: a key that many
-        rows share costs no more than its first `limit` rows."""
-        if limit <= 0 or not len(self.keys):
+        """The rows having one of the keys, each once, at most `limit`: past it, those sharing
+        the most keys, the likeliest to resemble, then the first. A key that many rows share
+        brings its first `limit` rows, no more."""
+        if limit <= 0 or not len(self.widest):
             return NO_ROWS
-        prefixes = keys >> np.int64(self.shift)
-        begin = self.directory[prefixes]
-        counts = self.directory[prefixes + 1] - begin
-        positions = _ranges(begin, counts)  # the keys of the prefixes, a few each
-        found = positions[self.keys[positions] == np.repeat(keys, counts)]
+        begin = self.directory[keys >> np.int64(self.shift)]
+        # The keys of each prefix asked, and maybe some of the next ones, which never match.
+        places = begin[:, None] + self.widest
+        found = places[self.keys[places] == keys[:, None]]
         if not len(found):
             return NO_ROWS
         starts = self.starts[found]
-        taken = _ranges(starts, np.minimum(self.starts[found + 1] - starts, limit))
-        rows: npt.NDArray[np.intp] = np.unique(self.rows[taken])[:limit].astype(np.intp)
-        return rows
+        taken = self.rows[_ranges(starts, np.minimum(self.starts[found + 1] - starts, limit))]
+        rows, shared = np.unique(taken, return_counts=True)
+        if len(rows) > limit:
+            rows = rows[np.argsort(-shared, kind="stable")[:limit]]
+        chosen: npt.NDArray[np.intp] = rows.astype(np.intp)
+        return chosen
 
     @property
     def nbytes(self) -> int:
