@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     ticket_stale_days: Annotated[int, Field(ge=1)] = 30
     ticket_registry_authoritative: bool = False
     report_danger_threshold: Annotated[int, Field(ge=1)] = 3
+    # Seconds between a process's looks at the campaign revision: another replica's
+    # confirmation or rejection reaches this one's checks within it (app.store.campaignindex).
+    campaign_refresh_seconds: Annotated[float, Field(gt=0, le=300)] = 2.0
 
     # Reports: pending until an admin decides, or until this many different clients have
     # reported the same text or indicator (0: only an admin confirms).

@@ -103,11 +103,18 @@ def fingerprint(folded: str) -> Signature | None:
     return signature_of(items)
 
 
+def band_key_rows(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """The band keys of signatures laid out one per row: a row of BANDS keys for each."""
+    rows = signatures.astype(np.uint64).reshape(-1, BANDS, BAND_ROWS)
+    mixed = (rows * _BAND_MIX).sum(axis=2) ^ _BAND_SALT
+    keys: npt.NDArray[np.int64] = (mixed >> np.uint64(1)).astype(np.int64)
+    return keys
+
+
 def band_keys(signature: Signature) -> list[int]:
     """One key per band, a signed 63-bit integer (a BIGINT on every database)."""
-    rows = signature.astype(np.uint64).reshape(BANDS, BAND_ROWS)
-    mixed = (rows * _BAND_MIX[None, :]).sum(axis=1) ^ _BAND_SALT
-    return [int(key) for key in (mixed >> np.uint64(1))]
+    keys: list[int] = band_key_rows(signature)[0].tolist()
+    return keys
 
 
 def similarity(a: Signature, b: Signature) -> float:
@@ -115,11 +122,15 @@ def similarity(a: Signature, b: Signature) -> float:
     return float(np.count_nonzero(a == b)) / PERMUTATIONS
 
 
+def shares(others: npt.NDArray[np.uint32], signature: Signature) -> npt.NDArray[np.float64]:
+    """`similarity` of the signature to each of several, laid out one per row."""
+    agreeing: npt.NDArray[np.float64] = (others == signature).sum(axis=1) / PERMUTATIONS
+    return agreeing
+
+
 def similarities(stored: bytes, signature: Signature) -> npt.NDArray[np.float64]:
     """`similarity` of the signature to each of several stored ones, laid end to end."""
-    others = np.frombuffer(stored, dtype="<u4").reshape(-1, PERMUTATIONS)
-    shares: npt.NDArray[np.float64] = (others == signature).sum(axis=1) / PERMUTATIONS
-    return shares
+    return shares(np.frombuffer(stored, dtype="<u4").reshape(-1, PERMUTATIONS), signature)
 
 
 def to_bytes(signature: Signature) -> bytes:

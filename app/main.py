@@ -21,7 +21,7 @@ from app.http.openapi import install_openapi
 from app.mail import router as mail
 from app.ocr.service import build_ocr, ocr_lifecycle
 from app.services import Services
-from app.store.lifecycle import database_lifecycle
+from app.store.lifecycle import campaign_index_lifecycle, database_lifecycle
 from app.web import router as web
 from app.web.headers import SecurityHeadersMiddleware
 from app.zalo import router as zalo
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The database first: the other parts may use it while they start and stop.
     lifecycles: list[Lifecycle] = [
         database_lifecycle,
+        campaign_index_lifecycle,
         *LIFECYCLES,
         lambda _a, _s: ocr_lifecycle(ocr),
     ]

@@ -35,8 +35,17 @@ async def submit_report(
         session, check_id, note, reporter=reporter, client=client, limit=limited
     )
     consensus = Consensus(services.settings.report_auto_confirm_clients)
-    await confirm_by_consensus(session, report, consensus, services.reference)
+    confirmed = await confirm_by_consensus(session, report, consensus, services.reference)
     await session.commit()
+    if confirmed:
+        await decided(services)
     await session.refresh(report)
     counts = await current_counts(session, indicators_of(report))
     return RecordedReport(report, counts)
+
+
+async def decided(services: Services) -> None:
+    """After a decision on reports is committed: this process's checks see the campaigns
+    it changed from now on (other processes', within their refresh interval)."""
+    if services.campaign_index is not None:
+        await services.campaign_index.refresh()

@@ -16,6 +16,7 @@ from app.engine.claim import TextLayer
 from app.engine.reference.models import Reference
 from app.mail.auth.dns import Resolver
 from app.ocr.service import Ocr
+from app.store.campaignindex import CampaignIndex
 from app.store.database import Database
 
 
@@ -42,6 +43,8 @@ class Services:
     text_layer: TextLayer | None = None
     # Opened by app.store.lifecycle.database_lifecycle; None outside the application's lifespan.
     database: Database | None = None
+    # Loaded and kept up by app.store.lifecycle.campaign_index_lifecycle, None outside it.
+    campaign_index: CampaignIndex | None = None
     # Reading images: the pool, or why there is none (Tesseract missing).
     ocr: Ocr | None = None
     # Set by app.zalo.lifecycle while the chatbot runs.

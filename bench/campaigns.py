@@ -5,11 +5,13 @@ with 100,000 confirmed reported texts, each its own campaign (the worst case: va
 one campaign share one fingerprint). The texts are made from the sentences of the labelled
 corpus, shuffled and mixed, so that each is different and reads like the messages checked.
 Then each probe (variants of stored texts, which match, and the corpus's genuine messages,
-which do not) is fingerprinted from its folded text and looked up, as a check does
-(app.checking.text_fingerprint, app.store.campaigns.reported_text through Database.read).
-The baseline, in the same run, is the same look-up against an empty database, measured in
-slices alternating with the full one; the cost of
-computing the fingerprint, which does not depend on the table, is given apart.
+which do not) is checked as a check does it: its folded text fingerprinted
+(app.checking.text_fingerprint) and looked up in the process's in-memory index of campaigns
+(app.store.campaignindex), loaded from that database. The baseline, in the same run, is the
+same against an index loaded from an empty database, in slices alternating with the full
+one. Also given: the time and memory of loading the index, a refresh that finds nothing
+new (what every process does every interval), and, for comparison, the look-up the index
+replaced, asked of the database (app.store.campaigns.reported_text through Database.read).
 Target: at most 0.2 ms per check against 100,000 texts.
 """
 
@@ -21,6 +23,7 @@ import re
 import statistics
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -31,6 +34,7 @@ from sqlalchemy import text as sql
 from app import fingerprint as fp
 from app.config import Settings
 from app.engine.validators.fold import fold_plain
+from app.store.campaignindex import CampaignIndex
 from app.store.campaigns import CANDIDATES, reported_text
 from app.store.database import Database
 from app.store.lookup import Lookup
@@ -122,7 +126,8 @@ def _candidates(lookup: Lookup, keys: list[int]) -> Sequence[object]:
 
 
 async def _slice(database: Database, signatures: list[fp.Signature]) -> tuple[float, int]:
-    """Median ms of one look-up of each fingerprint (computed beforehand); how many matched."""
+    """Median ms of one database look-up of each fingerprint (computed beforehand); how many
+    matched."""
     samples, matched = [], 0
     for signature in signatures:
         started = time.perf_counter()
@@ -132,9 +137,9 @@ async def _slice(database: Database, signatures: list[fp.Signature]) -> tuple[fl
     return statistics.median(samples), matched
 
 
-async def _compare(empty_url: str, full_url: str, probes: list[str]) -> str:
-    """Look-ups against the empty and the full database in alternating slices (a busy
-    moment of the machine falls on both): the medians and the range of their difference."""
+async def _compare_database(empty_url: str, full_url: str, probes: list[str]) -> str:
+    """The database look-up the index replaced, against the empty and the full database in
+    alternating slices: the medians, their difference, and the candidates per check."""
     signatures = [s for s in (fp.fingerprint(fold_plain(p)) for p in probes) if s is not None]
     empty, full = (
         Database(Settings(database_url=empty_url)),
@@ -155,11 +160,90 @@ async def _compare(empty_url: str, full_url: str, probes: list[str]) -> str:
         await full.dispose()
     added = [f - e for f, e in zip(fulls, empties, strict=True)]
     return (
-        f"look-up median {statistics.median(fulls):.3f} ms, empty table "
-        f"{statistics.median(empties):.3f} ms, added {statistics.median(added):+.3f} ms "
-        f"({min(added):+.3f} to {max(added):+.3f} over {ROUNDS} alternating slices); "
+        f"database look-up alone (replaced) {statistics.median(fulls):.3f} ms, empty table "
+        f"{statistics.median(empties):.3f} ms, added {statistics.median(added):+.3f} ms; "
         f"{matched}/{len(signatures)} matched; {candidates / len(signatures):.1f} candidates"
     )
+
+
+def _checks(index: CampaignIndex, folded: list[str]) -> tuple[list[float], int]:
+    """The ms each check pays for its text: the fingerprint, the look-up in memory; how
+    many matched."""
+    samples, matched = [], 0
+    for text in folded:
+        started = time.perf_counter()
+        signature = fp.fingerprint(text)
+        found = index.reported_text(signature) if signature is not None else None
+        samples.append((time.perf_counter() - started) * 1000)
+        matched += found is not None
+    return samples, matched
+
+
+def _compare_index(empty: CampaignIndex, full: CampaignIndex, probes: list[str]) -> str:
+    """Checks against the empty and the full index in alternating slices (a busy moment of
+    the machine falls on both): the medians and the range of their difference, and the
+    90th percentile of all checks against the full index."""
+    folded = [fold_plain(p) for p in probes]
+    empties, fulls, every, matched = [], [], [], 0
+    for _ in range(ROUNDS):
+        empties.append(statistics.median(_checks(empty, folded)[0]))
+        took, matched = _checks(full, folded)
+        fulls.append(statistics.median(took))
+        every += took
+    added = [f - e for f, e in zip(fulls, empties, strict=True)]
+    return (
+        f"fingerprint + look-up in memory, median {statistics.median(fulls):.3f} ms per "
+        f"check (90th percentile {statistics.quantiles(every, n=10)[-1]:.3f} ms), empty index "
+        f"{statistics.median(empties):.3f} ms, added {statistics.median(added):+.3f} ms "
+        f"({min(added):+.3f} to {max(added):+.3f} over {ROUNDS} alternating slices); "
+        f"{matched}/{len(folded)} matched"
+    )
+
+
+async def _loaded(url: str) -> tuple[CampaignIndex, float]:
+    index = CampaignIndex(Settings(database_url=url))
+    started = time.perf_counter()
+    await index.refresh()
+    return index, time.perf_counter() - started
+
+
+async def _index_costs(url: str) -> str:
+    """Loading the index whole: time (median of three), memory held and at the peak of the
+    load (tracemalloc, a load of its own), and a refresh that finds nothing new."""
+    times = []
+    for _ in range(3):
+        index, took = await _loaded(url)
+        times.append(took)
+        index.dispose()
+    tracemalloc.start()
+    index, _ = await _loaded(url)
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    polls = []
+    for _ in range(20):
+        started = time.perf_counter()
+        await index.refresh()
+        polls.append((time.perf_counter() - started) * 1000)
+    index.dispose()
+    return (
+        f"index load {statistics.median(times):.2f} s ({min(times):.2f}-{max(times):.2f}); "
+        f"held {held / 2**20:.0f} MiB ({index.nbytes / 2**20:.0f} MiB of arrays), peak during "
+        f"the load {peak / 2**20:.0f} MiB; a refresh finding nothing new "
+        f"{statistics.median(polls):.2f} ms"
+    )
+
+
+async def _index_suite(empty_url: str, full_url: str, probes: dict[str, list[str]]) -> list[str]:
+    lines = [await _index_costs(full_url)]
+    empty, _ = await _loaded(empty_url)
+    full, _ = await _loaded(full_url)
+    try:
+        for label, texts in probes.items():
+            lines.append(f"{label}: {_compare_index(empty, full, texts)}")
+    finally:
+        empty.dispose()
+        full.dispose()
+    return lines
 
 
 def _fingerprint_only_ms(probes: list[str]) -> float:
@@ -203,8 +287,11 @@ def _suite(name: str, empty_url: str, full_url: str, texts: list[str]) -> None:
     started = time.perf_counter()
     stored = _fill(full_url, texts)
     print(f"{name}: {stored:,} reported texts stored in {time.perf_counter() - started:.0f} s")
-    for label, probes in (("variants of stored texts", hits), ("genuine messages", misses)):
-        print(f"{name}: {label}: {asyncio.run(_compare(empty_url, full_url, probes))}")
+    probes = {"variants of stored texts": hits, "genuine messages": misses}
+    for line in asyncio.run(_index_suite(empty_url, full_url, probes)):
+        print(f"{name}: {line}")
+    for label, texts_ in probes.items():
+        print(f"{name}: {label}: {asyncio.run(_compare_database(empty_url, full_url, texts_))}")
 
 
 def run() -> None:

@@ -24,7 +24,8 @@ from app.http.auth import AUTH_RESPONSES, OPTIONAL_KEY_OPENAPI, AdminKey, Option
 from app.http.clientaddr import client_address
 from app.http.deps import JsonBody, ServicesDep
 from app.http.jsonroute import JsonRoute
-from app.reportflow import submit_report
+from app.reportflow import decided, submit_report
+from app.services import Services
 from app.store.database import SessionDep, WriteSessionDep
 from app.store.moderation import confirm, reject
 from app.store.reports import current_counts, indicators_of, list_indicators, list_reports
@@ -166,8 +167,9 @@ DECISION_RESPONSES: dict[int | str, dict[str, str]] = {
 }
 
 
-async def _decided(session: WriteSessionDep, report: Report) -> ReportCreated:
+async def _decided(session: WriteSessionDep, services: Services, report: Report) -> ReportCreated:
     await session.commit()
+    await decided(services)
     await session.refresh(report)
     counts = await current_counts(session, indicators_of(report))
     tallies = [
@@ -182,16 +184,16 @@ async def confirm_report(
 ) -> ReportCreated:
     """Confirm a report: its indicators are counted and its text fingerprinted."""
     report = await confirm(session, report_id, caller.name, services.reference)
-    return await _decided(session, report)
+    return await _decided(session, services, report)
 
 
 @router.post("/reports/{report_id}/reject", responses=DECISION_RESPONSES)
 async def reject_report(
-    report_id: ReportId, caller: AdminKey, session: WriteSessionDep
+    report_id: ReportId, caller: AdminKey, services: ServicesDep, session: WriteSessionDep
 ) -> ReportCreated:
     """Reject a report; if it was confirmed, its counts and fingerprint are taken back."""
     report = await reject(session, report_id, caller.name)
-    return await _decided(session, report)
+    return await _decided(session, services, report)
 
 
 @router.get("/indicators", responses=AUTH_RESPONSES)

@@ -2,8 +2,10 @@
 
 A campaign keeps the fingerprint of its first report and the band keys of it
 (app.fingerprint); a confirmed report whose text resembles a campaign's joins it, else it
-starts its own. A check looks its text up by its band keys (one indexed query) and compares
-the few campaigns found whole. All of it is in the database, so every replica answers alike.
+starts its own. All of it is in the database, the source of truth, so every replica answers
+alike; each change of a campaign is noted under a new campaign revision, from which each
+process keeps its in-memory index up to date (app.store.campaignindex): a check looks its
+text up there, with no round trip to the database.
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
 from app.engine.claim import ReportedText
 from app.store.lookup import VALUES, Lookup
-from app.store.tables import Campaign, CampaignBand, Report, ReportStatus
+from app.store.tables import (
+    Campaign,
+    CampaignBand,
+    CampaignChange,
+    CampaignRevision,
+    Report,
+    ReportStatus,
+)
 
 # At most this many campaigns are compared whole per check: the band keys of one text
 # rarely find more than a handful, and a flood of look-alike campaigns must not slow checks.
@@ -71,7 +82,10 @@ def resembled(rows: Sequence[Sequence[object]], signature: fp.Signature) -> list
 
 
 def reported_text(lookup: Lookup, signature: fp.Signature) -> ReportedText | None:
-    """How many confirmed reports a check's text resembles, and since when (Database.read)."""
+    """How many confirmed reports a check's text resembles, and since when, asked of the
+    database (Database.read): the plain form of app.store.campaignindex, which checks use,
+    held to this by tests/store/test_campaign_index.py and measured against it by
+    bench/campaigns.py."""
     rows = lookup(CANDIDATES, fp.band_keys(signature))
     found = resembled(rows, signature)
     if not found:
@@ -79,6 +93,33 @@ def reported_text(lookup: Lookup, signature: fp.Signature) -> ReportedText | Non
     return ReportedText(
         count=sum(r.report_count for r in found),
         since=min(r.first_reported_at for r in found),
+    )
+
+
+async def bump_revision(session: AsyncSession) -> int:
+    """The campaign revision, one more, its row locked by this transaction until it ends."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = upsert(CampaignRevision).values(id=1, revision=1)
+    bumped = values.on_conflict_do_update(
+        index_elements=[CampaignRevision.id],
+        set_={"revision": CampaignRevision.revision + 1},
+    ).returning(CampaignRevision.revision)
+    return int((await session.execute(bumped)).scalar_one())
+
+
+async def _changed(session: AsyncSession, campaign_id: int) -> None:
+    """Note that a campaign changed, under a revision of its own: the indexes of every
+    process read it again when they see the revision move."""
+    revision = await bump_revision(session)
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = upsert(CampaignChange).values(campaign_id=campaign_id, revision=revision)
+    await session.execute(
+        values.on_conflict_do_update(
+            index_elements=[CampaignChange.campaign_id],
+            set_={"revision": values.excluded.revision},
+        )
     )
 
 
@@ -111,6 +152,7 @@ async def join_campaign(session: AsyncSession, report: Report) -> None:
             )
         )
         report.campaign_id = campaign_id
+        await _changed(session, campaign_id)
         return
     campaign = Campaign(
         fingerprint=fp.to_bytes(signature),
@@ -122,6 +164,7 @@ async def join_campaign(session: AsyncSession, report: Report) -> None:
     await session.flush()
     await _add_bands(session, campaign.id, signature)
     report.campaign_id = campaign.id
+    await _changed(session, campaign.id)
 
 
 async def leave_campaign(session: AsyncSession, report: Report) -> None:
@@ -132,6 +175,7 @@ async def leave_campaign(session: AsyncSession, report: Report) -> None:
         return
     report.campaign_id = None
     await session.flush()
+    await _changed(session, campaign_id)
     members = list(
         await session.scalars(
             select(Report)

@@ -9,6 +9,7 @@ import anyio
 from fastapi import FastAPI
 
 from app.services import Services
+from app.store.campaignindex import CampaignIndex
 from app.store.database import Database
 from app.store.group_commit import GroupCommit
 
@@ -30,3 +31,20 @@ async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[
             services.database = None
             writer.close()
     await database.dispose()
+
+
+@asynccontextmanager
+async def campaign_index_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None]:
+    """Load the campaigns before serving (an outage leaves the index empty until the
+    database answers), keep them up while serving."""
+    index = CampaignIndex(services.settings)
+    await index.refresh()
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(index.keep_up)
+        services.campaign_index = index
+        try:
+            yield
+        finally:
+            services.campaign_index = None
+            tasks.cancel_scope.cancel()
+    index.dispose()

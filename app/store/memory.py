@@ -16,7 +16,6 @@ from app.engine.assess import Assessment
 from app.engine.claim import Claim, Indicator, RegisteredTicket, ReportedText
 from app.services import Services
 from app.store.audit import CheckRow, check_record, record_check
-from app.store.campaigns import reported_text
 from app.store.database import is_unavailable, outages
 from app.store.lookup import Lookup
 from app.store.reports import reported_counts
@@ -40,26 +39,28 @@ async def recall(
 ) -> Memory:
     """Registry entries for the claim's ticket codes, counts for its reportable indicators
     (app.store.reports.reportable: official ones are never counted), and the confirmed
-    reports its text resembles (app.store.campaigns)."""
+    reports its text resembles (in memory, app.store.campaignindex: also during an outage)."""
+    index, text = services.campaign_index, None
+    if index is not None and signature is not None:
+        text = index.reported_text(signature)
     database = services.database
     if database is None:
-        return Memory()
-    if not codes and not wanted and signature is None:
-        return Memory(registry={})
+        return Memory(reported_text=text)
+    if not codes and not wanted:
+        return Memory(registry={}, reported_text=text)
 
-    def all_three(lookup: Lookup) -> Memory:
+    def both(lookup: Lookup) -> Memory:
         registry = registered(lookup, codes) if codes else {}
         counts = reported_counts(lookup, wanted) if wanted else {}
-        text = reported_text(lookup, signature) if signature is not None else None
         return Memory(registry, counts, text)
 
     try:
-        return await database.read(all_three)
+        return await database.read(both)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
         outages.warning("recall", "checks go without registry and reports: %s", exc)
-        return Memory()
+        return Memory(reported_text=text)
 
 
 async def remember(

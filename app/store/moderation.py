@@ -4,6 +4,12 @@ Only a confirmed report counts its indicators (never an official one, whatever t
 reference says now) and files its text under a campaign. Rejecting a confirmed report
 takes back exactly what its confirmation made. Each change of status is one conditional
 UPDATE, so two admins, or an admin and the consensus, never count a report twice.
+
+Every decision first bumps the campaign revision (app.store.campaigns), whose row it then
+holds until it commits: decisions run one at a time, as they did on SQLite already, so the
+revisions are committed in order and a process that has seen revision N has seen every
+change before it (app.store.campaignindex). Taken before any other row, that lock cannot
+close a circle of waits with the report, count and campaign rows a decision takes next.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from app.engine.claim import Indicator
 from app.engine.lookups import reportable
 from app.engine.reference.models import Reference
 from app.http.errors import NotFound
-from app.store.campaigns import join_campaign, leave_campaign
+from app.store.campaigns import bump_revision, join_campaign, leave_campaign
 from app.store.reports import count_one, indicators_of
 from app.store.tables import IndicatorCount, Report, ReportIndicator, ReportStatus, utcnow
 
@@ -32,6 +38,7 @@ async def _move(
     session: AsyncSession, report_id: int, to: ReportStatus, by: str
 ) -> tuple[Report, ReportStatus | None]:
     """Set a report's status; returns it and the status it left (None: it had it already)."""
+    await bump_revision(session)  # first: see the module's docstring
     report = await session.get(Report, report_id, with_for_update=True, populate_existing=True)
     if report is None:
         raise NotFound(f"No report {report_id}.")

@@ -211,6 +211,28 @@ class CampaignBand(Base):
     )
 
 
+class CampaignRevision(Base):
+    """How far the campaigns have come: one row, its revision bumped by every decision on a
+    report (app.store.moderation), first thing in the decision's transaction."""
+
+    __tablename__ = "campaign_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the only row is 1
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class CampaignChange(Base):
+    """The revision at which a campaign last changed (it began, grew, shrank or went): what
+    each process's index of campaigns (app.store.campaignindex) reads again when it moved.
+
+    No foreign key: the row of a campaign that went says so to the processes holding it."""
+
+    __tablename__ = "campaign_changes"
+
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
 class ReportIndicator(Base):
     """An indicator a confirmed report counted: the reports behind an indicator's count."""
 

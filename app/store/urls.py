@@ -34,14 +34,24 @@ def sync_url(url: str) -> URL:
 def async_url(url: str) -> URL:
     """The URL the service uses. A SQLite file is opened read-write but never created:
     only the migrations create it, so a missing file is an outage, not an empty database."""
+    return _service_url(url, "sqlite+aiosqlite")
+
+
+def sync_service_url(url: str) -> URL:
+    """The synchronous driver's URL for the service's work in a worker thread: a SQLite
+    file is opened but never created, as by async_url."""
+    return _service_url(url, "sqlite")
+
+
+def _service_url(url: str, sqlite_driver: str) -> URL:
     parsed = _url(url)
     if parsed.get_backend_name() == "postgresql":
         return parsed.set(drivername="postgresql+psycopg")
     path = sqlite_path(url)
     if path is None:
-        return parsed.set(drivername="sqlite+aiosqlite")
+        return parsed.set(drivername=sqlite_driver)
     return parsed.set(
-        drivername="sqlite+aiosqlite",
+        drivername=sqlite_driver,
         database=f"file:{quote(str(path))}",
         query={"mode": "rw", "uri": "true"},
     )

@@ -19,6 +19,7 @@ from starlette.requests import Request
 
 from app.http.auth import Scope
 from app.http.errors import ServiceUnavailable
+from app.reportflow import decided
 from app.services import Services
 from app.store import activity
 from app.store.adminsessions import sign_in, sign_out, signed_in
@@ -192,6 +193,7 @@ def decide(to: ReportStatus, report_id: int) -> Action:
             else:
                 await reject(session, report_id, admin.name)
             await session.commit()
+        await decided(services)
         return f"/admin/reports?done={to.value}"
 
     return act
