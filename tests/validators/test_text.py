@@ -135,6 +135,20 @@ def test_describing_a_wrong_password_error_is_no_request(ref: Reference) -> None
     assert codes(text, ref) == []
 
 
+def test_installing_a_remote_tool_is_an_install_and_remote_access(ref: Reference) -> None:
+    text = "chị cài giúp em cái ứng dụng ultra viewer nha"
+    assert codes(text, ref) == ["request.install", "request.remote_access"]
+
+
+def test_a_remote_tool_someone_else_installed_is_no_request(ref: Reference) -> None:
+    text = "Bên công ty phần mềm đã cài UltraViewer cho máy kế toán hôm qua"
+    assert codes(text, ref) == []
+
+
+def test_never_installing_a_remote_tool_for_strangers_is_no_request(ref: Reference) -> None:
+    assert codes("Tuyệt đối không cài UltraViewer theo yêu cầu của người lạ", ref) == []
+
+
 def test_logging_in_at_a_link_the_sender_gives_is_a_password_request(ref: Reference) -> None:
     text = "Đề nghị đồng chí bấm vào liên kết sau và đăng nhập tài khoản DVCTT để xác nhận"
     assert only(text, "request.password", ref).evidence == "đăng nhập tài khoản DVCTT"
@@ -399,7 +413,10 @@ def test_zero_width_characters_are_read_through(ref: Reference) -> None:
 
 
 def test_full_width_letters_are_read_through(ref: Reference) -> None:
-    assert codes("Anh cài ＡｎｙＤｅｓｋ rồi gửi em ID nhé", ref) == ["request.remote_access"]
+    assert codes("Anh cài ＡｎｙＤｅｓｋ rồi gửi em ID nhé", ref) == [
+        "request.install",
+        "request.remote_access",
+    ]
 
 
 def test_cyrillic_look_alike_letters_are_read_through(ref: Reference) -> None:
@@ -421,7 +438,11 @@ def test_one_finding_per_code_at_its_first_occurrence(ref: Reference) -> None:
 
 def test_findings_are_ordered_by_position(ref: Reference) -> None:
     found = check_text(REMOTE, ref)
-    assert [f.code for f in found] == ["request.remote_access", "request.password"]
+    assert [f.code for f in found] == [
+        "request.install",
+        "request.remote_access",
+        "request.password",
+    ]
     starts = [f.span.start for f in found if f.span]
     assert starts == sorted(starts)
 
@@ -453,7 +474,7 @@ def test_a_tool_added_to_the_reference_is_caught(ref: Reference) -> None:
     lexicon = ref.lexicon.model_copy(update={"tools": tools})
     changed = ref.model_copy(update={"lexicon": lexicon})
     assert codes("anh cài Xyzdesk giúp em", ref) == []
-    assert codes("anh cài Xyzdesk giúp em", changed) == ["request.remote_access"]
+    assert codes("anh cài Xyzdesk giúp em", changed) == ["request.install", "request.remote_access"]
 
 
 def test_the_compiled_lexicon_is_built_once_per_reference(ref: Reference) -> None:
