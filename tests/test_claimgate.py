@@ -126,3 +126,24 @@ def test_what_is_gated(finding: Finding, is_gated: bool) -> None:
     assert unchanged == [finding]
     [after] = claimgate.apply([finding], reads_as_claim=False)
     assert (after.code == claimgate.UNCLAIMED) is is_gated
+
+
+def _mobile(number: str) -> Finding:
+    return Finding("phone.mobile", Severity.DANGER, "message", number, ("679/KBKH-KTNN",))
+
+
+LISTED = [_mobile("0912 345 678"), _mobile("0867 111 222"), _mobile("0903 000 111")]
+
+
+def test_a_list_of_numbers_is_unclaimed_even_when_the_message_reads_as_a_claim() -> None:
+    gated = claimgate.apply(LISTED, reads_as_claim=True)
+    assert {f.code for f in gated} == {claimgate.UNCLAIMED}
+
+
+def test_two_numbers_in_a_message_that_reads_as_a_claim_still_count() -> None:
+    assert claimgate.apply(LISTED[:2], reads_as_claim=True) == LISTED[:2]
+
+
+def test_a_list_of_numbers_in_a_message_that_asks_still_counts() -> None:
+    asking = Finding("request.otp", Severity.DANGER, "message", "đọc mã OTP", ("679/KBKH-KTNN",))
+    assert claimgate.apply([*LISTED, asking], reads_as_claim=True) == [*LISTED, asking]

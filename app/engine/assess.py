@@ -226,7 +226,8 @@ def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -
         *_reported_findings(claim, ex, context),
         *context.extra_findings,
     ]
-    findings = claimgate.apply(findings, text.reads_as_claim)
+    if context.text_layer is not None:  # the rules alone gate nothing (claimgate)
+        findings = claimgate.apply(findings, text.reads_as_claim)
     ordered = tuple(sorted(dict.fromkeys(findings), key=_sort_key))
     verdict = verdict_for(list(ordered))
     advice = advice_for(verdict, ordered)

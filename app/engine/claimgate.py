@@ -6,7 +6,8 @@ a warning lists scam numbers and look-alike addresses, a colleague says which mo
 called her, a bank or a CA vendor writes from its own domain. Such a danger makes the
 message an impersonation (SPEC §4) only when the message presents itself as support
 contacting the reader: it asks for something (a request.* danger stands), or the learned
-layer reads it as a scam (app.engine.learned: message score at least `claim_message`). Otherwise
+layer reads it as a scam (app.engine.learned: message score at least `claim_message`) and it
+names no list of identifiers (`LISTED` or more: a warning's list of scam numbers). Otherwise
 each becomes `identifier.unclaimed` (info): the identifier is still named, with what it
 is, and what it would mean if someone used it as support's.
 
@@ -39,6 +40,10 @@ _NAMED_IN_TEXT = frozenset(
 )
 # Dangers about the sender typed beside the text (field "sender").
 _TYPED_SENDER = frozenset({"sender.unofficial"})
+# Distinct identifiers named in a text that make it a list. In the authors' sets, three or
+# more phone numbers appear in 125 genuine messages (warnings, lists of scam numbers) and
+# 14 scams, most of which ask for something and so still count.
+LISTED = 3
 
 
 def gated(finding: Finding) -> bool:
@@ -67,9 +72,16 @@ def unclaimed(finding: Finding) -> Finding:
     )
 
 
+def listed(findings: list[Finding]) -> bool:
+    """Whether the text names identifiers as a list does: a warning lists the scam numbers
+    and addresses it knows, while someone posing as support gives one or two to answer."""
+    named = {f.evidence for f in findings if f.field == "message" and gated(f)}
+    return len(named) >= LISTED
+
+
 def apply(findings: list[Finding], reads_as_claim: bool) -> list[Finding]:
     """The findings, the gated ones made `identifier.unclaimed` unless the message claims
-    to be support."""
-    if reads_as_claim or asks(findings):
+    to be support: it asks for something, or it reads as a claim and is no list."""
+    if asks(findings) or (reads_as_claim and not listed(findings)):
         return findings
     return [unclaimed(f) if gated(f) else f for f in findings]
