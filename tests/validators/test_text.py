@@ -149,6 +149,19 @@ def test_never_installing_a_remote_tool_for_strangers_is_no_request(ref: Referen
     assert codes("Tuyệt đối không cài UltraViewer theo yêu cầu của người lạ", ref) == []
 
 
+def test_the_user_name_with_the_password_asked_in_chat_is_a_password_request(
+    ref: Reference,
+) -> None:
+    # "tên đăng nhập" is a name, not the verb "đăng nhập": "nhắn" governs the list.
+    assert codes("c nhắn e tên đăng nhập vs pass nha", ref) == ["request.password"]
+
+
+def test_support_asking_for_the_user_name_alone_is_no_request(ref: Reference) -> None:
+    # The user name is no secret: support asks for it to find the account.
+    text = "Anh gửi email về hotrocntt@vst.gov.vn, nêu tên đơn vị, tên đăng nhập và lỗi gặp phải"
+    assert codes(text, ref) == []
+
+
 def test_logging_in_at_a_link_the_sender_gives_is_a_password_request(ref: Reference) -> None:
     text = "Đề nghị đồng chí bấm vào liên kết sau và đăng nhập tài khoản DVCTT để xác nhận"
     assert only(text, "request.password", ref).evidence == "đăng nhập tài khoản DVCTT"
