@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     # Web form
     secret_key: SecretStr | None = None
 
+    @property
+    def web_secret(self) -> bytes | None:
+        """THATGIA_SECRET_KEY as bytes; None when it is not set (or set empty)."""
+        value = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        return value.encode() or None
+
     # Zalo Official Account
     zalo_app_id: str | None = None
     zalo_oa_secret_key: SecretStr | None = None

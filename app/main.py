@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     if ocr.problem:
         services.unavailable["ocr"] = ocr.problem
-    if settings.secret_key is None or not settings.secret_key.get_secret_value():
+    if settings.web_secret is None:
         log.warning(
             "THATGIA_SECRET_KEY is not set: web form tokens are signed with a random key of "
             "this process; set it when running several workers or replicas"

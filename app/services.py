@@ -59,9 +59,4 @@ class Services:
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.settings.dns_nameservers, timeout=self.settings.dns_timeout)
-        secret = self.settings.secret_key
-        self.csrf_key = (
-            secret.get_secret_value().encode()
-            if secret is not None and secret.get_secret_value()
-            else secrets.token_bytes(32)
-        )
+        self.csrf_key = self.settings.web_secret or secrets.token_bytes(32)

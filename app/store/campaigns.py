@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
@@ -96,11 +95,18 @@ def reported_text(lookup: Lookup, signature: fp.Signature) -> ReportedText | Non
     )
 
 
+def _upsert(
+    session: AsyncSession, model: type[CampaignRevision] | type[CampaignChange]
+) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT into the model's table, which knows ON CONFLICT."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
 async def bump_revision(session: AsyncSession) -> int:
     """The campaign revision, one more, its row locked by this transaction until it ends."""
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    values = upsert(CampaignRevision).values(id=1, revision=1)
+    values = _upsert(session, CampaignRevision).values(id=1, revision=1)
     bumped = values.on_conflict_do_update(
         index_elements=[CampaignRevision.id],
         set_={"revision": CampaignRevision.revision + 1},
@@ -112,9 +118,7 @@ async def _changed(session: AsyncSession, campaign_id: int) -> None:
     """Note that a campaign changed, under a revision of its own: the indexes of every
     process read it again when they see the revision move."""
     revision = await bump_revision(session)
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    values = upsert(CampaignChange).values(campaign_id=campaign_id, revision=revision)
+    values = _upsert(session, CampaignChange).values(campaign_id=campaign_id, revision=revision)
     await session.execute(
         values.on_conflict_do_update(
             index_elements=[CampaignChange.campaign_id],

@@ -21,7 +21,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import fingerprint as fp
-from app.engine.claim import Indicator
 from app.engine.lookups import reportable
 from app.engine.reference.models import Reference
 from app.http.errors import NotFound
@@ -58,12 +57,8 @@ async def _move(
     return report, before
 
 
-def _countable(report: Report, reference: Reference) -> list[Indicator]:
-    return reportable(indicators_of(report), reference)
-
-
 async def _count(session: AsyncSession, report: Report, reference: Reference) -> None:
-    counted = _countable(report, reference)
+    counted = reportable(indicators_of(report), reference)
     for indicator in counted:
         await count_one(session, indicator)
     if counted:
