@@ -22,11 +22,10 @@ from app.api.schemas import ROW_ID_MAX, SQL_INT_MAX, Schema
 from app.engine.claim import IndicatorKind
 from app.http.auth import AUTH_RESPONSES, OPTIONAL_KEY_OPENAPI, AdminKey, OptionalCaller
 from app.http.clientaddr import client_address
-from app.http.deps import JsonBody, ServicesDep
+from app.http.deps import JsonBody, ServicesDep, SessionDep, WriteSessionDep
 from app.http.jsonroute import JsonRoute
 from app.reportflow import decided, submit_report
 from app.services import Services
-from app.store.database import SessionDep, WriteSessionDep
 from app.store.moderation import confirm, reject
 from app.store.reports import current_counts, indicators_of, list_indicators, list_reports
 from app.store.tables import IndicatorCount, Report, ReportStatus

@@ -12,11 +12,10 @@ from app.api.schemas import AwareDatetime, Schema, TicketCode, UnitCode
 from app.engine.reference.models import Reference
 from app.engine.validators.ticket import canonical
 from app.http.auth import AUTH_RESPONSES, SupportKey
-from app.http.deps import JsonBody, ReferenceDep
+from app.http.deps import JsonBody, ReferenceDep, SessionDep, WriteSessionDep
 from app.http.errors import Unprocessable
 from app.http.jsonroute import JsonRoute
 from app.http.openapi import TICKET_CODE
-from app.store.database import SessionDep, WriteSessionDep
 from app.store.tables import Ticket
 from app.store.tickets import get_ticket, issuable_code, register_ticket, revoke_ticket
 

@@ -18,8 +18,9 @@ from fastapi import Depends, Request
 from fastapi.requests import HTTPConnection
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.http.deps import get_database
 from app.http.errors import Forbidden, Unauthorized
-from app.store.database import get_database, unavailable_as_503
+from app.store.database import unavailable_as_503
 from app.store.keys import authenticate
 
 

@@ -6,19 +6,22 @@ hop per dependency per request for what is a dictionary look-up.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.engine.findings import Lang
 from app.engine.i18n import negotiate
 from app.engine.reference.models import Reference
-from app.http.errors import UnsupportedMediaType
+from app.http.errors import ServiceUnavailable, UnsupportedMediaType
 from app.services import Services
+from app.store.database import Database, unavailable_as_503
 
 
 async def get_services(request: Request) -> Services:
@@ -110,3 +113,33 @@ ReferenceDep = Annotated[Reference, Depends(get_reference)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 JsonBody = Depends(require_json)
+
+
+# The database, and sessions of it, for a route: 503 while it is not open or unreachable.
+def get_database(request: Request) -> Database:
+    database: Database | None = request.app.state.services.database
+    if database is None:
+        raise ServiceUnavailable("The database is not open yet.", retry_after=5)
+    return database
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    with unavailable_as_503():
+        async with get_database(request).session() as session:
+            yield session
+
+
+async def get_write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    with unavailable_as_503():
+        async with get_database(request).write_session() as session:
+            yield session
+
+
+async def database_dependency(request: Request) -> Database:
+    # async: a plain def dependency would cost a thread-pool hop per request.
+    return get_database(request)
+
+
+DatabaseDep = Annotated[Database, Depends(database_dependency)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]

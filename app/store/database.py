@@ -9,10 +9,9 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio
-from fastapi import Depends, Request
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -215,32 +214,3 @@ def unavailable_as_503() -> Iterator[None]:
             "The database is unreachable; nothing was recorded. Try again shortly.",
             retry_after=RETRY_AFTER_SECONDS,
         ) from exc
-
-
-def get_database(request: Request) -> Database:
-    database: Database | None = request.app.state.services.database
-    if database is None:
-        raise ServiceUnavailable("The database is not open yet.", retry_after=5)
-    return database
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    with unavailable_as_503():
-        async with get_database(request).session() as session:
-            yield session
-
-
-async def get_write_session(request: Request) -> AsyncIterator[AsyncSession]:
-    with unavailable_as_503():
-        async with get_database(request).write_session() as session:
-            yield session
-
-
-async def database_dependency(request: Request) -> Database:
-    # async: a plain def dependency would cost a thread-pool hop per request.
-    return get_database(request)
-
-
-DatabaseDep = Annotated[Database, Depends(database_dependency)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from app.api.schemas import ROW_ID_MAX, Schema
 from app.http.auth import AUTH_RESPONSES, AdminKey
-from app.http.deps import ServicesDep, json_body_openapi
+from app.http.deps import DatabaseDep, ServicesDep, json_body_openapi
 from app.services import Services
-from app.store.database import DatabaseDep, unavailable_as_503
+from app.store.database import unavailable_as_503
 from app.zalo.events import Event
 from app.zalo.outbox import final_failures
 from app.zalo.webhook import WebhookAck, authenticate, receive, require_configured
