@@ -70,8 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services.ocr = ocr = build_ocr(settings)
     # The database first: the other parts may use it while they start and stop.
     lifecycles: list[Lifecycle] = [
-        database_lifecycle,
-        campaign_index_lifecycle,
+        lambda _a, s: database_lifecycle(s),
+        lambda _a, s: campaign_index_lifecycle(s),
         *LIFECYCLES,
         lambda _a, _s: ocr_lifecycle(ocr),
     ]

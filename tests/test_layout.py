@@ -1,5 +1,5 @@
-"""The layout shows the architecture: the engine is pure, and no modules import each other
-in a circle."""
+"""The layout shows the architecture: the engine is pure, the store knows nothing of HTTP,
+and no modules import each other in a circle."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # adapters and services around it.
 FORBIDDEN_LIBRARIES = ("fastapi", "starlette", "sqlalchemy", "alembic", "uvicorn", "httpx")
 ENGINE_MAY_IMPORT = ("app.engine",)
+# What the store may not import: it owns persistence and says its refusals in its own words
+# (app.store.errors); the HTTP layer translates them, as the other adapters do.
+STORE_MAY_NOT_IMPORT = ("app.http", "fastapi", "starlette")
 
 
 def _module(path: Path) -> str:
@@ -50,6 +53,22 @@ def test_the_engine_imports_no_framework_database_or_adapter() -> None:
         for imported in _imports(path, modules)
         if imported.split(".")[0] in FORBIDDEN_LIBRARIES
         or (imported.startswith("app.") and not imported.startswith(ENGINE_MAY_IMPORT))
+    )
+    assert wrong == []
+
+
+def _within(name: str, packages: tuple[str, ...]) -> bool:
+    return any(name == package or name.startswith(f"{package}.") for package in packages)
+
+
+def test_the_store_imports_no_http_layer_or_web_framework() -> None:
+    modules = _app_modules()
+    wrong = sorted(
+        f"{name} imports {imported}"
+        for name, path in modules.items()
+        if _within(name, ("app.store",))
+        for imported in _imports(path, modules)
+        if _within(imported, STORE_MAY_NOT_IMPORT)
     )
     assert wrong == []
 

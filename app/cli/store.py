@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import get_settings
 from app.engine.reference import load_reference
 from app.http.auth import Scope
-from app.http.errors import AppError
 from app.store import migrations
 from app.store.audit import purge_checks
 from app.store.corpusexport import confirmed_reports, lines
 from app.store.database import Database, is_unavailable
+from app.store.errors import StoreError
 from app.store.keys import create_key, list_keys, revoke_key
 from app.store.urls import sqlite_path
 from app.zalo.purge import KEEP_AT_LEAST, Purged, purge_zalo
@@ -54,7 +54,7 @@ def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         try:
             async with database.write_session() as session:
                 return await work(session)
-        except AppError as exc:
+        except StoreError as exc:
             raise CommandFailed(exc.detail) from exc
         except Exception as exc:
             if not is_unavailable(exc):

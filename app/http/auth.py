@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.http.deps import get_database
 from app.http.errors import Forbidden, Unauthorized
-from app.store.database import unavailable_as_503
+from app.store.database import outage_as_unavailable
 from app.store.keys import authenticate
 
 
@@ -74,7 +74,7 @@ async def optional_caller(request: Request, credentials: Credentials) -> Caller 
     if credentials is None:
         return None
     token = credentials.credentials
-    with unavailable_as_503():
+    with outage_as_unavailable():
         key = await get_database(request).read(lambda lookup: authenticate(lookup, token))
     if key is None:
         raise Unauthorized(

@@ -21,7 +21,7 @@ from app.engine.i18n import negotiate
 from app.engine.reference.models import Reference
 from app.http.errors import ServiceUnavailable, UnsupportedMediaType
 from app.services import Services
-from app.store.database import Database, unavailable_as_503
+from app.store.database import Database, outage_as_unavailable
 
 
 async def get_services(request: Request) -> Services:
@@ -124,13 +124,13 @@ def get_database(request: Request) -> Database:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    with unavailable_as_503():
+    with outage_as_unavailable():
         async with get_database(request).session() as session:
             yield session
 
 
 async def get_write_session(request: Request) -> AsyncIterator[AsyncSession]:
-    with unavailable_as_503():
+    with outage_as_unavailable():
         async with get_database(request).write_session() as session:
             yield session
 

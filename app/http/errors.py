@@ -1,4 +1,5 @@
-"""Domain errors, each rendered as RFC 9457 problem details by one handler."""
+"""Domain errors, each rendered as RFC 9457 problem details by one handler; the store's
+refusals (app.store.errors) are translated to them here, at the edge."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+
+from app.store import errors as store
 
 log = logging.getLogger("thatgia")
 PROBLEM = "application/problem+json"
@@ -93,6 +96,22 @@ class ServiceUnavailable(AppError):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
+def from_store(exc: store.StoreError) -> AppError | None:
+    """The problem a refusal of the store is for a client of the API (None: it has none)."""
+    match exc:
+        case store.NotFound():
+            return NotFound(exc.detail)
+        case store.Conflict():
+            return Conflict(exc.detail)
+        case store.Invalid():
+            return Unprocessable(exc.detail)
+        case store.RateLimited():
+            return TooManyRequests(exc.detail, retry_after=exc.retry_after)
+        case store.Unavailable():
+            return ServiceUnavailable(exc.detail, retry_after=exc.retry_after)
+    return None
+
+
 def problem(
     status: int,
     title: str,
@@ -141,6 +160,14 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.title, exc.detail, request, exc.headers, **exc.extra)
 
 
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, store.StoreError)
+    error = from_store(exc)
+    if error is None:  # a refusal added to the store and not here: a bug, logged as one
+        return await _unexpected(request, exc)
+    return await _app_error(request, error)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _clean(list(exc.errors()))
@@ -187,6 +214,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(store.StoreError, _store_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

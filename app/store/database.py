@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from app.config import Settings
-from app.http.errors import ServiceUnavailable
+from app.store.errors import Unavailable
 from app.store.lookup import CoreLookup, Lookup, SqliteLookup
 from app.store.rowwriter import Batch, RowInserts
 from app.store.sqlite import create_sqlite_reader, create_sqlite_writers, tune_sqlite
@@ -202,15 +202,16 @@ class Database:
 
 
 @contextlib.contextmanager
-def unavailable_as_503() -> Iterator[None]:
-    """Turn an unreachable database into a 503 with Retry-After (never a 500)."""
+def outage_as_unavailable() -> Iterator[None]:
+    """Turn an unreachable database, whatever the driver says, into the store's Unavailable
+    with a time to wait: every adapter can then answer an outage as one, never as a bug."""
     try:
         yield
     except Exception as exc:
         if not is_unavailable(exc):
             raise
-        outages.warning("request", "database unavailable, answered 503: %s", exc)
-        raise ServiceUnavailable(
+        outages.warning("request", "database unavailable, request refused: %s", exc)
+        raise Unavailable(
             "The database is unreachable; nothing was recorded. Try again shortly.",
             retry_after=RETRY_AFTER_SECONDS,
         ) from exc

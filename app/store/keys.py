@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.http.errors import Conflict, NotFound
+from app.store.errors import Conflict, NotFound
 from app.store.lookup import VALUES, Lookup
 from app.store.tables import ApiKey, utcnow
 

@@ -1,4 +1,5 @@
-"""The database's part of the application's lifespan."""
+"""The database's part of the application's lifespan, whatever application that is:
+app.main hands these the services it builds."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
 
 from app.services import Services
 from app.store.campaignindex import CampaignIndex
@@ -15,7 +15,7 @@ from app.store.group_commit import GroupCommit
 
 
 @asynccontextmanager
-async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None]:
+async def database_lifecycle(services: Services) -> AsyncIterator[None]:
     """Open the engine and the group-commit writer, register the readiness probe; at
     shutdown write what is queued, then close the engine."""
     database = Database(services.settings)
@@ -34,7 +34,7 @@ async def database_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[
 
 
 @asynccontextmanager
-async def campaign_index_lifecycle(app: FastAPI, services: Services) -> AsyncIterator[None]:
+async def campaign_index_lifecycle(services: Services) -> AsyncIterator[None]:
     """Load the campaigns before serving (an outage leaves the index empty until the
     database answers), keep them up while serving."""
     index = CampaignIndex(services.settings)

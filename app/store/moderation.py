@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import fingerprint as fp
 from app.engine.lookups import reportable
 from app.engine.reference.models import Reference
-from app.http.errors import NotFound
 from app.store.campaigns import bump_revision, join_campaign, leave_campaign
+from app.store.errors import NotFound
 from app.store.reports import count_one, indicators_of
 from app.store.tables import IndicatorCount, Report, ReportIndicator, ReportStatus, utcnow
 

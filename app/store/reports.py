@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.engine.claim import Indicator, IndicatorKind
 from app.engine.lookups import MAX_INDICATOR_CHARS
-from app.http.errors import Conflict, NotFound, TooManyRequests
+from app.store.errors import Conflict, NotFound, RateLimited
 from app.store.lookup import VALUES, Lookup
 from app.store.tables import CheckRecord, IndicatorCount, Report, ReportStatus, utcnow
 
@@ -41,7 +41,8 @@ class RateLimit:
 
 
 async def _within_limit(session: AsyncSession, client: str, limit: RateLimit) -> None:
-    """429 with Retry-After when the client has made its allowance of reports already."""
+    """RateLimited, with the seconds to wait, when the client has made its allowance of
+    reports already."""
     now = utcnow()
     recent = select(func.count(), func.min(Report.created_at)).where(
         Report.client == client, Report.created_at >= now - limit.window
@@ -50,7 +51,7 @@ async def _within_limit(session: AsyncSession, client: str, limit: RateLimit) ->
     if made < limit.reports:
         return
     wait = (oldest + limit.window - now).total_seconds() if oldest else 1
-    raise TooManyRequests(
+    raise RateLimited(
         f"{made} reports from this address in the last {int(limit.window.total_seconds())} "
         "seconds: that is the limit without an API key. Try again later.",
         retry_after=max(1, math.ceil(wait)),
@@ -102,8 +103,9 @@ async def record_report(
     client: str = "",
     limit: RateLimit | None = None,
 ) -> Report:
-    """Record, pending, that a checked message was a scam: 404 for an unknown check, 409 if
-    it was reported, 429 past the rate limit (given for reports without a key)."""
+    """Record, pending, that a checked message was a scam: NotFound for an unknown check,
+    Conflict if it was reported, RateLimited past the limit (given for reports without a
+    key)."""
     if limit is not None:
         await _within_limit(session, client, limit)
     check = await session.get(CheckRecord, check_id)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.engine.claim import RegisteredTicket
 from app.engine.reference.models import Reference
 from app.engine.validators.ticket import canonical, check_ticket, written_ticket
-from app.http.errors import Conflict, NotFound, Unprocessable
+from app.store.errors import Conflict, Invalid, NotFound
 from app.store.lookup import VALUES, Lookup
 from app.store.tables import Ticket, utcnow
 
@@ -23,13 +23,13 @@ _REJECTED = {"ticket.malformed", "ticket.invalid_date", "ticket.future_date"}
 
 
 def issuable_code(written: str, reference: Reference, issued_at: dt.datetime | None) -> str:
-    """The canonical code, if the ticket validator accepts it as issued then (else 422)."""
+    """The canonical code, if the ticket validator accepts it as issued then (else Invalid)."""
     spec = reference.ticket
     code = canonical(written, spec)
     if code is None:
-        raise Unprocessable(f"{written!r} is not a ticket code; the format is {spec.format}.")
+        raise Invalid(f"{written!r} is not a ticket code; the format is {spec.format}.")
     if issued_at is not None and issued_at > dt.datetime.now(dt.UTC) + CLOCK_SKEW:
-        raise Unprocessable(f"issued_at {issued_at.isoformat()} is in the future.")
+        raise Invalid(f"issued_at {issued_at.isoformat()} is in the future.")
     findings = check_ticket(
         written_ticket(code, spec),
         field="code",
@@ -39,7 +39,7 @@ def issuable_code(written: str, reference: Reference, issued_at: dt.datetime | N
     )
     rejected = sorted(f.code for f in findings if f.code in _REJECTED)
     if rejected:
-        raise Unprocessable(f"{code} cannot have been issued: {', '.join(rejected)}.")
+        raise Invalid(f"{code} cannot have been issued: {', '.join(rejected)}.")
     return code
 
 
@@ -51,7 +51,7 @@ async def register_ticket(
     issued_at: dt.datetime | None = None,
     registered_by: str | None = None,
 ) -> Ticket:
-    """Register an issued ticket; 409 when the code is already registered."""
+    """Register an issued ticket; Conflict when the code is already registered."""
     ticket = Ticket(
         code=code, unit_code=unit_code, issued_at=issued_at, registered_by=registered_by
     )

@@ -6,10 +6,10 @@ import logging
 import uuid
 from enum import StrEnum
 
-from app.http.errors import Conflict, NotFound, TooManyRequests
 from app.reportflow import submit_report
 from app.services import Services
 from app.store.database import is_unavailable
+from app.store.errors import Conflict, NotFound, RateLimited
 
 log = logging.getLogger("thatgia.web")
 
@@ -32,7 +32,7 @@ async def record_scam_report(
     try:
         async with database.write_session() as session:
             await submit_report(session, services, check_id, note, client=client)
-    except TooManyRequests as exc:
+    except RateLimited as exc:
         log.info("scam report for check %s refused: %s", check_id, exc.detail)
         return ReportOutcome.TOO_MANY
     except NotFound:

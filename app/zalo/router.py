@@ -12,7 +12,7 @@ from app.api.schemas import ROW_ID_MAX, Schema
 from app.http.auth import AUTH_RESPONSES, AdminKey
 from app.http.deps import DatabaseDep, ServicesDep, json_body_openapi
 from app.services import Services
-from app.store.database import unavailable_as_503
+from app.store.database import outage_as_unavailable
 from app.zalo.events import Event
 from app.zalo.outbox import final_failures
 from app.zalo.webhook import WebhookAck, authenticate, receive, require_configured
@@ -84,6 +84,6 @@ async def failures(
 ) -> FailedReplies:
     """Replies that will not be delivered, newest first (scope admin)."""
     require_configured(services)
-    with unavailable_as_503():
+    with outage_as_unavailable():
         rows = await final_failures(database, limit, before_id)
     return FailedReplies(failures=[FailedReply.model_validate(row) for row in rows])

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from app.http.errors import NotFound, ServiceUnavailable, Unauthorized
 from app.services import Services
-from app.store.database import unavailable_as_503
+from app.store.database import outage_as_unavailable
 from app.zalo.events import parse_event
 from app.zalo.inbox import event_row
 from app.zalo.lifecycle import configured
@@ -43,7 +43,7 @@ async def receive(services: Services, raw_body: bytes) -> WebhookAck:
     if worker is None or services.database is None:
         raise ServiceUnavailable("The Zalo integration is starting or stopping.", retry_after=5)
     row = event_row(event, raw_body, services.settings.zalo_lease_seconds)
-    with unavailable_as_503():
+    with outage_as_unavailable():
         taken = await worker.take(row)
     # Not taken: Zalo sent it again, and it is answered once.
     return WebhookAck(status="accepted" if taken else "duplicate")

@@ -12,8 +12,8 @@ from app.engine.claim import Indicator, IndicatorKind
 from app.engine.extract import is_official
 from app.engine.reference import load_reference
 from app.engine.reference.models import Reference
-from app.http.errors import Conflict, NotFound
 from app.store.database import Database
+from app.store.errors import Conflict, NotFound
 from app.store.moderation import confirm
 from app.store.reports import (
     current_counts,

@@ -8,8 +8,8 @@ import pytest
 
 from app.engine.claim import RegisteredTicket
 from app.engine.reference.models import Reference
-from app.http.errors import Conflict, NotFound, Unprocessable
 from app.store.database import Database
+from app.store.errors import Conflict, Invalid, NotFound
 from app.store.tickets import (
     issuable_code,
     register_ticket,
@@ -30,19 +30,19 @@ def test_issuable_code_is_canonical(reference: Reference) -> None:
 def test_code_that_cannot_have_been_issued_is_unprocessable(
     written: str, reference: Reference
 ) -> None:
-    with pytest.raises(Unprocessable):
+    with pytest.raises(Invalid):
         issuable_code(written, reference, None)
 
 
 def test_code_dated_after_its_issue_is_unprocessable(reference: Reference) -> None:
     issued = dt.datetime(2025, 11, 19, 9, 0, tzinfo=dt.UTC)
-    with pytest.raises(Unprocessable):
+    with pytest.raises(Invalid):
         issuable_code(CODE, reference, issued)
 
 
 def test_ticket_issued_in_the_future_is_unprocessable(reference: Reference) -> None:
     tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    with pytest.raises(Unprocessable):
+    with pytest.raises(Invalid):
         issuable_code(CODE, reference, tomorrow)
 
 
