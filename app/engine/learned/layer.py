@@ -13,10 +13,13 @@ the whole message (does it read like a scam or like a warning, a notice, a reply
   finding of the text has: severity danger, the sentence as evidence and span, the
   words that weighed most in `words`, `by` = "model", the notices of the code's rule;
 - a message scoring at least `claim_message` reads as a claim to be support: the
-  identifiers it names count against it (app.engine.claimgate).
+  identifiers it names count against it; one scoring below `disclaim_message` reads as
+  none at all: not even the number or address given as its own does unless it asks for
+  something (app.engine.claimgate).
 
 The thresholds were chosen by cross-validation by author (`make model`):
-at most 1 % of genuine messages given a request.*, then as many scams caught as possible.
+at most 0.8 % of genuine messages given a request.* and 0.2 % called impersonation for
+an identifier they name, then as many scams caught as possible.
 """
 
 from __future__ import annotations
@@ -97,7 +100,11 @@ class LearnedLayer:
         thresholds = self.model.thresholds
         kept, added = decide(findings, scores, thresholds)
         revised = kept + [self._finding(text, scores, j, k) for j, k in added]
-        return Revision(revised, reads_as_claim=scores.message >= thresholds.claim_message)
+        return Revision(
+            revised,
+            reads_as_claim=scores.message >= thresholds.claim_message,
+            disowned=scores.message < thresholds.disclaim_message,
+        )
 
     def _finding(self, text: str, scores: Scores, j: int, k: int) -> Finding:
         s = scores.sentences[j]

@@ -59,6 +59,9 @@ class Thresholds:
     # Identifiers named in a text count against it only in a message scoring at least
     # this, or asking for something (app.engine.claimgate).
     claim_message: float
+    # ... and a message scoring below this reads as no claim at all: even the number and
+    # the address given as its own count only if it asks for something.
+    disclaim_message: float
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Thresholds:
