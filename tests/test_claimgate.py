@@ -26,6 +26,15 @@ COLLEAGUE = (
     "Chị Oanh ơi, em đổi mật khẩu DVCTT xong rồi nha chị. Lần này em không ghi vào sổ nữa, "
     "em tự nhớ."
 )
+# A colleague's note the shipped model reads surely as no claim (below disclaim_message).
+MEETING_NOTE = (
+    "Chiều nay 3h họp giao ban, mọi người nhớ mang sổ sách quyết toán quý 3 nhé. Ai bận báo chị."
+)
+# Support asking to be called back on a mobile: asks for nothing of the request codes.
+CALL_BACK = (
+    "Em bên Kho bạc đây ạ, tài khoản DVCTT của đơn vị chị đang bị khóa, chị gọi lại ngay số "
+    "này cho em để xử lý gấp nhé."
+)
 SCAM_ASKING = (
     "Chào chị, em là kỹ thuật viên Đội hỗ trợ CNTT Kho bạc. Hệ thống đang nâng cấp, chị đọc "
     "giúp em mã OTP vừa gửi về điện thoại để em kích hoạt lại tài khoản. Có gì chị gọi em "
@@ -82,12 +91,62 @@ def test_an_unofficial_sender_asking_for_the_otp_is_an_impersonation(
     assert "sender.unofficial" in _codes(result, Severity.DANGER)
 
 
-def test_the_number_that_called_is_a_claim_whatever_the_text(
+def test_the_number_that_called_counts_unless_the_message_surely_claims_nothing(
     reference: Reference, layer: LearnedLayer
 ) -> None:
+    """COLLEAGUE scores between `disclaim_message` and `claim_message`: not a claim for
+    the identifiers it names, but not disowned either, so the number given as its own
+    still counts."""
     claim = Claim(message=COLLEAGUE, phone="0912 345 678", received_at=RECEIVED)
+    assert layer.scores(COLLEAGUE).message >= layer.model.thresholds.disclaim_message
     result = _assess(claim, reference, layer)
     assert "phone.mobile" in _codes(result, Severity.DANGER)
+
+
+def test_a_colleagues_note_from_her_own_mobile_is_no_impersonation(
+    reference: Reference, layer: LearnedLayer
+) -> None:
+    claim = Claim(message=MEETING_NOTE, phone="0912 345 678", received_at=RECEIVED)
+    result = _assess(claim, reference, layer)
+    assert result.verdict is not Verdict.IMPERSONATION
+    [named] = [f for f in result.findings if f.code == claimgate.UNCLAIMED]
+    assert (named.field, named.param("as")) == ("phone", "phone.mobile")
+
+
+def test_a_caller_from_a_mobile_asking_to_be_called_back_is_an_impersonation(
+    reference: Reference, layer: LearnedLayer
+) -> None:
+    claim = Claim(message=CALL_BACK, phone="0912 345 678", received_at=RECEIVED)
+    result = _assess(claim, reference, layer)
+    assert result.verdict is Verdict.IMPERSONATION
+    assert "phone.mobile" in _codes(result, Severity.DANGER)
+
+
+@pytest.mark.parametrize(
+    ("finding", "is_shaped"),
+    [
+        (Finding("phone.mobile", Severity.DANGER, "phone", "0912345678", ()), True),
+        (Finding("phone.unofficial", Severity.DANGER, "phone", "02838221111", ()), True),
+        (Finding("sender.lookalike", Severity.DANGER, "sender", "a@vst-gov.vn", ()), True),
+        (Finding("sender.display_name_spoof", Severity.DANGER, "sender", "x", ()), True),
+        (Finding("extension.unlisted", Severity.DANGER, "extension", "12345", ()), True),
+        (Finding("ticket.invalid_date", Severity.DANGER, "ticket_code", "SD250229-1", ()), False),
+        (Finding("mail.multiple_from", Severity.DANGER, "mail", "2", ()), False),
+        (Finding("phone.switchboard", Severity.INFO, "phone", "02462764300", ()), False),
+    ],
+)
+def test_what_a_disowned_message_no_longer_counts(finding: Finding, is_shaped: bool) -> None:
+    assert claimgate.shaped(finding) is is_shaped
+    assert claimgate.apply([finding], reads_as_claim=False) == [finding]
+    [after] = claimgate.apply([finding], reads_as_claim=False, disowned=True)
+    assert (after.code == claimgate.UNCLAIMED) is is_shaped
+
+
+def test_a_disowned_message_that_asks_still_counts_its_number() -> None:
+    number = Finding("phone.mobile", Severity.DANGER, "phone", "0912345678", ())
+    asking = Finding("request.otp", Severity.DANGER, "message", "đọc mã OTP", ())
+    found = [number, asking]
+    assert claimgate.apply(found, reads_as_claim=False, disowned=True) == found
 
 
 def test_the_rules_alone_gate_nothing(reference: Reference) -> None:
