@@ -4,7 +4,9 @@ warning, and finds requests the rules' lexicon lacks; without it, the rules alon
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
+import numpy as np
 import pytest
 
 from app.config import Settings
@@ -13,6 +15,10 @@ from app.engine.claim import Claim, Context, Revision
 from app.engine.findings import Finding, Lang, Severity, Span, Verdict
 from app.engine.i18n import finding_message
 from app.engine.learned import LearnedLayer, layer_for, text_layer
+from app.engine.learned import features as F
+from app.engine.learned.fit import CODES
+from app.engine.learned.layer import decide
+from app.engine.learned.model import Scores, Thresholds
 from app.engine.reference.models import Reference
 
 RECEIVED = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.UTC)
@@ -125,3 +131,46 @@ def test_a_model_finding_in_a_long_sentence_quotes_its_start(
     assert finding.param("by") == "model"
     assert finding.evidence == f"{UNLISTED.rstrip('.')}…"
     assert finding.span == Span(text.index(padded), len(text))
+
+
+class _Scored:
+    """Scores as `decide` reads them, set by hand: two sentences, the message a scam."""
+
+    def __init__(self, message_codes: list[float], had: str | None = None) -> None:
+        self.sentences = [F.Sentence(0, 3, 0, 20), F.Sentence(3, 6, 21, 40)]
+        self.message = 5.0
+        self.ask = np.array([-5.0, -5.0], dtype=np.float32)  # no sentence asks by itself
+        self.code_names = CODES
+        self.codes = np.full((2, len(CODES)), -5.0, dtype=np.float32)
+        self.codes[1, CODES.index("request.otp")] = -1.0  # the sentence that says it best
+        self.message_codes = np.array(message_codes, dtype=np.float32)
+        self.had = had
+
+    def ask_at(self, which: list[int]) -> list[float]:
+        return [float(self.ask[j]) for j in which]
+
+
+def _thresholds(message_code: float) -> Thresholds:
+    # Rules' findings stand (keep_sentence -10); no sentence asks enough to add one.
+    return Thresholds(0.0, 99.0, -10.0, 1.0, 0.0, 0.0, 99.0, -3.0, message_code)
+
+
+def _otp_scored(score: float) -> Scores:
+    codes = [-5.0] * len(CODES)
+    codes[CODES.index("request.otp")] = score
+    return cast(Scores, _Scored(codes))
+
+
+def test_a_code_the_whole_message_asks_for_is_found_in_its_best_sentence() -> None:
+    kept, added = decide([], _otp_scored(1.0), _thresholds(0.5))
+    assert kept == [] and added == [(1, CODES.index("request.otp"))]
+
+
+def test_a_code_the_whole_message_scores_below_the_threshold_is_not_found() -> None:
+    assert decide([], _otp_scored(0.0), _thresholds(0.5)) == ([], [])
+
+
+def test_a_code_the_rules_found_is_not_found_twice() -> None:
+    otp = Finding("request.otp", Severity.DANGER, "message", "x", (), Span(21, 40))
+    kept, added = decide([otp], _otp_scored(1.0), _thresholds(0.5))
+    assert kept == [otp] and added == []

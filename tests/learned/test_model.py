@@ -38,7 +38,10 @@ def test_the_bundled_model_loads_and_validates() -> None:
     assert model.meta["format"] == M.FORMAT and model.meta["version"] == M.VERSION
     assert len(model.meta["corpus"]["sha256"]) == 64
     assert model.weights.dtype == np.float32
-    assert model.weights.shape == (1 << model.bits, 2 * (len(model.codes) + 1) + 1)
+    assert model.weights.shape == (
+        1 << model.bits,
+        2 * (len(model.codes) + 1) + 1 + len(model.codes),
+    )
     assert set(model.meta["thresholds"]) == set(M.Thresholds.__slots__)
     assert BUNDLED.stat().st_size + metadata_path(BUNDLED).stat().st_size <= 5_000_000
 
@@ -126,8 +129,20 @@ def _plain(model: Model, reference: Reference, text: str) -> tuple[np.ndarray, f
             previous = F.scaled(read.own[j - 1], F.PREVIOUS_WEIGHT)
             total = total + sum(weights[c, model.previous] * v for c, v in previous.items())
         rows.append(total)
-    message = sum(weights[c, -1] * v for c, v in F.scaled(read.message()).items())
-    return np.array(rows).reshape(-1, k + 1), float(message + model.intercepts[-1])
+    whole = F.scaled(read.message())
+    message = sum(weights[c, model.message_column] * v for c, v in whole.items())
+    return np.array(rows).reshape(-1, k + 1), float(message + model.intercepts[k + 1])
+
+
+def _plain_message_codes(model: Model, reference: Reference, text: str) -> np.ndarray:
+    read = F.read_message(compiled(reference).norm, text, model.bits)
+    weights = model.weights.astype(np.float64)
+    k = len(model.codes)
+    whole = F.scaled(read.message())
+    summed = sum(
+        (weights[c, model.message_code_columns] * v for c, v in whole.items()), np.zeros(k)
+    )
+    return np.asarray(summed + model.intercepts[k + 2 :])
 
 
 @settings(max_examples=60, deadline=None)
@@ -146,6 +161,8 @@ def test_fast_scores_are_the_plain_sums_of_feature_weights(
         assert np.allclose(fast.ask, plain[:, 0], atol=1e-4)
         assert np.allclose(fast.codes, plain[:, 1:], atol=1e-4)
         assert math.isclose(fast.message, message, abs_tol=1e-4)
+        plain_codes = _plain_message_codes(model, reference, text)
+        assert np.allclose(fast.message_codes, plain_codes, atol=1e-4)
 
 
 def test_a_full_table_of_words_starts_again_and_scores_the_same(

@@ -46,6 +46,7 @@ DISOWNED_SCAMS_LOST = 0.001
 Chosen = tuple[float, float, float, float, float, float]
 CLAIM_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 99.0)  # 99: never
 DISCLAIM_GRID = (-2.0, -3.0, -4.0, -5.0, -6.0, -8.0, -10.0, -99.0)  # -99: never
+MESSAGE_CODE_GRID = (99.0, 3.0, 2.0, 1.0, 0.5, 0.0, -0.5, -1.0)  # 99: never
 # Of the request codes found in scams, the share they are not labelled with, at most:
 # about the rules' own (18 %). More codes would get more scams "every code right" by
 # naming codes at random.
@@ -104,6 +105,7 @@ class Case:
     judged: tuple[tuple[str, float], ...]  # (code, its sentence's ask score) per finding
     message: float
     candidates: tuple[tuple[float, tuple[float, ...]], ...]  # (ask, code scores) a sentence
+    message_codes: tuple[float, ...]  # each code's score for the whole message
 
 
 def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
@@ -136,6 +138,7 @@ def case_of(row: Row, findings: tuple[Finding, ...], scores: Scores) -> Case:
         tuple(ruled),
         scores.message,
         candidates,
+        tuple(float(c) for c in scores.message_codes),
     )
 
 
@@ -156,6 +159,7 @@ def outcome(case: Case, t: Thresholds | None) -> tuple[bool, frozenset[str]]:
     else:
         found = kept(case, t.keep_message, t.keep_asking, t.keep_sentence)
         found |= added(case, t.add_message, t.add_sentence, t.add_code)
+        found |= by_message(case, t.add_message, t.message_code)
         claims = case.message >= t.claim_message
         disowned = case.message < t.disclaim_message
     found |= case.other_codes
@@ -183,6 +187,13 @@ def added(case: Case, add_message: float, add_sentence: float, add_code: float) 
         for k, score in enumerate(codes)
         if score >= add_code
     }
+
+
+def by_message(case: Case, add_message: float, message_code: float) -> set[str]:
+    """The codes the whole message scores at least `message_code` for (`layer.decide`)."""
+    if case.message < add_message or not case.candidates:
+        return set()
+    return {CODES[k] for k, score in enumerate(case.message_codes) if score >= message_code}
 
 
 @dataclass
@@ -311,10 +322,27 @@ def choose(cases: list[Case]) -> Thresholds:
                 best = (score, (*keep, *add))
     if best is None:
         raise ValueError("no thresholds of the grid keep the false alarms down")
-    return disclaim_threshold(cases, claim_threshold(cases, best[1]))
+    chosen = best[1]
+    found = kept_masks[chosen[:3]] | added_masks[chosen[3:]]
+    message_code = message_code_threshold(cases, masks, found, chosen[3])
+    return disclaim_threshold(cases, claim_threshold(cases, chosen, message_code))
 
 
-def claim_threshold(cases: list[Case], chosen: Chosen) -> Thresholds:
+def message_code_threshold(
+    cases: list[Case], masks: _Masks, found: np.ndarray, add_message: float
+) -> float:
+    """Once the grid has chosen the others: the `message_code` of MESSAGE_CODE_GRID that
+    scores best by the same measure and limits (never, if none does better)."""
+    best = (masks.score(found), MESSAGE_CODE_GRID[0])
+    for value in MESSAGE_CODE_GRID[1:]:
+        more = np.array([_mask(by_message(c, add_message, value)) for c in cases])
+        score = masks.score(found | more)
+        if score is not None and (best[0] is None or score > best[0]):
+            best = (score, value)
+    return best[1]
+
+
+def claim_threshold(cases: list[Case], chosen: Chosen, message_code: float) -> Thresholds:
     """The other thresholds with the lowest `claim_message` (the most scams caught by an
     identifier they name) that calls at most UNCLAIMED_FALSE_ALARMS of genuine messages
     an impersonation for the identifiers alone; nothing disowned yet."""
@@ -322,10 +350,10 @@ def claim_threshold(cases: list[Case], chosen: Chosen) -> Thresholds:
     genuine = [c for c in cases if not c.row.scam and c.gated_danger and not c.other_danger]
     allowed = UNCLAIMED_FALSE_ALARMS * sum(not c.row.scam for c in cases)
     for value in CLAIM_GRID:
-        t = Thresholds(*chosen, value, never)
+        t = Thresholds(*chosen, value, never, message_code)
         if sum(_alarm_by_gate(c, t) for c in genuine) <= allowed:
             return t
-    return Thresholds(*chosen, CLAIM_GRID[-1], never)
+    return Thresholds(*chosen, CLAIM_GRID[-1], never, message_code)
 
 
 def disclaim_threshold(cases: list[Case], t: Thresholds) -> Thresholds:

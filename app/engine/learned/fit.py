@@ -156,14 +156,19 @@ def fit(p: Prepared, messages: Bools) -> tuple[Floats, Floats]:
     code_coef, code_intercepts = _fit_codes(p, x, idx)
     scam = np.array([row.scam for row in p.rows])
     message_weights, message_intercept = _fit_message(p.message[messages], scam[messages])
+    asked = _message_codes(p)
+    code_weights, code_message_intercepts = _fit_message_codes(p.message[messages], asked[messages])
     size, k = 1 << p.bits, len(CODES)
-    weights = np.zeros((size, 2 * (k + 1) + 1), dtype=np.float32)
+    weights = np.zeros((size, 2 * (k + 1) + 1 + k), dtype=np.float32)
     weights[:, 0], weights[:, k + 1] = ask.coef_[0, :size], ask.coef_[0, size:]
     weights[:, 1 : k + 1] = code_coef[:, :size].T
     weights[:, k + 2 : 2 * k + 2] = code_coef[:, size:].T
-    weights[:, -1] = message_weights
+    weights[:, 2 * k + 2] = message_weights
+    weights[:, 2 * k + 3 :] = code_weights.T
+    weights = _rounded(weights)
     intercepts = np.array(
-        [ask.intercept_[0], *code_intercepts, message_intercept], dtype=np.float32
+        [ask.intercept_[0], *code_intercepts, message_intercept, *code_message_intercepts],
+        dtype=np.float32,
     )
     return weights, intercepts
 
@@ -183,6 +188,48 @@ def _fit_message(x: sp.csr_matrix, scam: Bools) -> tuple[npt.NDArray[np.float64]
     model = LogisticRegression(C=100.0, solver="liblinear", random_state=SEED)
     model.fit(sp.csr_matrix(x.multiply(ratio)), scam)
     return model.coef_[0] * ratio, float(model.intercept_[0])
+
+
+# Mantissa bits of float32 kept in the shipped weights: 10 of 23 (three significant
+# digits). Scores move by less than 0.01; the file compresses to under the 5 MB the
+# model may take.
+_KEPT_MANTISSA_BITS = 10
+
+
+def _rounded(weights: Floats) -> Floats:
+    """The weights with the low mantissa bits cleared (still float32)."""
+    mask = np.uint32(0xFFFFFFFF << (23 - _KEPT_MANTISSA_BITS) & 0xFFFFFFFF)
+    cleared: Floats = (weights.view(np.uint32) & mask).view(np.float32)
+    return cleared
+
+
+def _message_codes(p: Prepared) -> Bools:
+    """(messages, codes): the codes each scam is labelled with (any alternative)."""
+    return np.array(
+        [[row.scam and code in row.all_codes for code in CODES] for row in p.rows], dtype=bool
+    ).reshape(len(p.rows), len(CODES))
+
+
+def _fit_message_codes(
+    x: sp.csr_matrix, asked: Bools
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """One logistic regression per code on the whole message's features: does the
+    message ask for it anywhere. A sentence model misses a code asked for across
+    sentences ("the six numbers", then "read them to me"), or in a sentence it scores
+    low; the message's words still say it. Six folds of the 44 authors' sets: 82.7 % →
+    87.8 % of scams with every code right, 96.3 % → 97.3 % caught, false alarms 0.87 % →
+    0.94 %, codes found not labelled 16.9 % → 19.7 % (at `message_code` 0). Stochastic
+    gradient descent: liblinear scored the same and made `make model` four times slower."""
+    coef = np.zeros((len(CODES), x.shape[1]))
+    intercepts = np.full(len(CODES), -10.0)  # a code never seen is never predicted
+    for k in range(len(CODES)):
+        if 0 < asked[:, k].sum() < len(asked):
+            model = SGDClassifier(
+                loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=SEED
+            )
+            model.fit(x, asked[:, k])
+            coef[k], intercepts[k] = model.coef_[0], model.intercept_[0]
+    return coef, intercepts
 
 
 def _fit_codes(

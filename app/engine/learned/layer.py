@@ -12,6 +12,8 @@ the whole message (does it read like a scam or like a warning, a notice, a reply
   gets a finding for each code scoring at least `add_code` that no
   finding of the text has: severity danger, the sentence as evidence and span, the
   words that weighed most in `words`, `by` = "model", the notices of the code's rule;
+  and each code the whole message scores at least `message_code` for that no finding
+  has yet is found in the sentence that scores it best;
 - a message scoring at least `claim_message` reads as a claim to be support: the
   identifiers it names count against it; one scoring below `disclaim_message` reads as
   none at all: not even the number or address given as its own does unless it asks for
@@ -73,6 +75,12 @@ def decide(
             if codes[k] not in have:
                 have.add(codes[k])
                 added.append((int(sentence), int(k)))
+    if not scores.sentences:
+        return kept, added
+    for k in np.flatnonzero(scores.message_codes >= t.message_code):
+        if codes[k] not in have:
+            have.add(codes[k])
+            added.append((int(np.argmax(scores.codes[:, k])), int(k)))
     return kept, added
 
 

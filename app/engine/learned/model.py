@@ -3,8 +3,9 @@
 No pickle: the weights are two float32 arrays in an .npz (read with allow_pickle off), the
 rest is JSON. `weights` has a row per hashed column and a column per output: the
 sentence's own words (does it ask; for each code, does it ask for that), the same for the
-sentence after (`previous` block), and the whole message (is it a scam). `intercepts`
-holds the ask, each code and the message, in that order.
+sentence after (`previous` block), the whole message (is it a scam), and the whole
+message again for each code (does the message ask for that, somewhere). `intercepts`
+holds the ask, each code, the message and each code of the message, in that order.
 
 Scoring is the plain sum of `features` made fast: each distinct word's weights (the sum
 over its n-grams) are worked out once and kept, so a message costs a look-up per word and
@@ -33,7 +34,7 @@ from app.engine.validators.textnorm import Normaliser
 from app.engine.validators.wordforms import Words
 
 FORMAT = "thatgia-learned-requests"
-VERSION = 1
+VERSION = 2
 HERE = Path(__file__).parent
 BUNDLED = HERE / "model.npz"
 _CACHE_LIMIT = 100_000  # distinct words, pairs and marks kept; emptied when full
@@ -62,6 +63,9 @@ class Thresholds:
     # ... and a message scoring below this reads as no claim at all: even the number and
     # the address given as its own count only if it asks for something.
     disclaim_message: float
+    # In a message scoring at least `add_message`, each code the whole message scores at
+    # least this for is found too, in the sentence that scores it best.
+    message_code: float
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Thresholds:
@@ -84,6 +88,14 @@ class Scores:
         self._model = model
         self.reading = reading
         self._all: Floats | None = None  # (sentences, 1 + codes)
+        self._message_codes: Floats | None = None
+
+    @property
+    def message_codes(self) -> Floats:
+        """Each code's score for the whole message."""
+        if self._message_codes is None:
+            self._message_codes = self._model.message_codes(self.reading)
+        return self._message_codes
 
     @property
     def ask(self) -> Floats:
@@ -114,7 +126,8 @@ class Model:
         self.codes: tuple[str, ...] = tuple(meta["codes"])
         self.thresholds = Thresholds.of(meta["thresholds"])
         k = len(self.codes)
-        self.width = 2 * (k + 1) + 1  # own (ask, codes), previous (ask, codes), message
+        # own (ask, codes), previous (ask, codes), message, message's codes
+        self.width = 2 * (k + 1) + 1 + k
         _check_shapes(weights, intercepts, self.bits, self.width, k)
         self.weights = weights
         self.intercepts = intercepts
@@ -131,7 +144,11 @@ class Model:
 
     @property
     def message_column(self) -> int:
-        return self.width - 1
+        return 2 * (len(self.codes) + 1)
+
+    @property
+    def message_code_columns(self) -> slice:
+        return slice(self.message_column + 1, self.width)
 
     def row(self, features: list[str]) -> Floats:
         """The summed weights of some features (every output)."""
@@ -145,8 +162,19 @@ class Model:
         sentences, words = F.read(norm, text, words)
         reading = self._table.read(text, sentences, words)
         total = max(reading.count, 1.0)
-        message = reading.message / math.sqrt(total) + float(self.intercepts[-1])
+        message = reading.message / math.sqrt(total) + float(self.intercepts[len(self.codes) + 1])
         return Scores(self, reading, message)
+
+    def message_codes(self, reading: _Reading) -> Floats:
+        """Each code's score for the whole message, summed over its words and pairs like
+        the message's (most messages never need them: see `Scores.message_codes`)."""
+        rows = np.array(reading.word_rows + reading.pair_rows, dtype=np.int64)
+        summed = reading.state.values[rows, self.message_code_columns].sum(axis=0)
+        total = math.sqrt(max(reading.count, 1.0))
+        scores: Floats = (summed / total + self.intercepts[len(self.codes) + 2 :]).astype(
+            np.float32, copy=False
+        )
+        return scores
 
     def asks(self, reading: _Reading, which: list[int]) -> list[float]:
         """The ask scores of a few sentences, from the ask columns kept as lists: the
@@ -206,8 +234,11 @@ def _check_shapes(weights: Floats, intercepts: Floats, bits: int, width: int, k:
     if weights.dtype != np.float32 or weights.shape != (1 << bits, width):
         wanted = (1 << bits, width)
         raise ModelError(f"weights are {weights.dtype} {weights.shape}, not float32 {wanted}")
-    if intercepts.dtype != np.float32 or intercepts.shape != (k + 2,):
-        raise ModelError(f"intercepts are {intercepts.dtype} {intercepts.shape}, not ({k + 2},)")
+    if intercepts.dtype != np.float32 or intercepts.shape != (2 * k + 2,):
+        wanted_intercepts = (2 * k + 2,)
+        raise ModelError(
+            f"intercepts are {intercepts.dtype} {intercepts.shape}, not {wanted_intercepts}"
+        )
     if not (np.isfinite(weights).all() and np.isfinite(intercepts).all()):
         raise ModelError("weights are not all finite")
 
@@ -262,7 +293,7 @@ class _Table:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.lock = threading.Lock()
-        self.state = _State(model.width)
+        self.state = _State(model)
 
     def read(self, text: str, sentences: list[F.Sentence], words: Words) -> _Reading:
         """The rows of a message's words and pairs, and its whole-message sum. Lists and
@@ -325,7 +356,7 @@ class _Table:
         with self.lock:
             # Full: later messages start a new table; this one is finished on the old.
             if state is self.state and state.size + len(items) > _CACHE_LIMIT:
-                self.state = _State(self.model.width)
+                self.state = _State(self.model)
             return [
                 row if (row := table.get(item, -1)) >= 0 else self._add(state, item, table)
                 for item in items
@@ -411,7 +442,10 @@ class _Reading:
 class _State:
     """One generation of the table."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, model: Model) -> None:
+        width = model.width
+        self.message_column = model.message_column
+        self.before_column = model.previous.start
         self.words: dict[str, int] = {}
         self.pairs: dict[tuple[int, int], int] = {}  # by the rows of the two words
         self.marks: dict[str, int] = {}
@@ -434,9 +468,9 @@ class _State:
         row = self.size
         self.values[row] = value
         self.counts[row] = count
-        self.message.append(float(value[-1]))
+        self.message.append(float(value[self.message_column]))
         self.ask.append(float(value[0]))
-        self.ask_before.append(float(value[(len(value) - 1) // 2]))  # `Model.previous`
+        self.ask_before.append(float(value[self.before_column]))
         self.count.append(count)
         self.keys.append(item if table is self.words else "")
         self.size += 1
