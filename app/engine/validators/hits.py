@@ -3,15 +3,14 @@ the spans of scope markers; with the facts about a set of labels the grammar ask
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
+
+from app.engine.validators.bounded import Remembered
 
 Label = tuple[str, int, str]  # kind ("verb", "obj", "cue", …), request group, name
-
-_CACHE_LIMIT = 50_000
-_V = TypeVar("_V")
 
 
 @dataclass(slots=True)
@@ -46,26 +45,15 @@ class Hit(NamedTuple):
     labels: frozenset[Label]
 
 
-class _PerLabels(dict[frozenset[Label], _V]):
-    """A fact about a set of labels, worked out once: hits share a few sets of labels,
-    and reading this table (`table[labels]`) is a plain dict lookup."""
-
-    def __init__(self, fact: Callable[[frozenset[Label]], _V]) -> None:
-        super().__init__()
-        self._fact = fact
-
-    def __missing__(self, labels: frozenset[Label]) -> _V:
-        if len(self) >= _CACHE_LIMIT:
-            self.clear()
-        value = self[labels] = self._fact(labels)
-        return value
-
-
 # The verb classes among a hit's labels; empty if the hit is no verb.
-VERB_CLASSES = _PerLabels(lambda labels: frozenset(n for kind, _, n in labels if kind == "verb"))
+VERB_CLASSES: Remembered[frozenset[Label], frozenset[str]] = Remembered(
+    lambda labels: frozenset(n for kind, _, n in labels if kind == "verb")
+)
 # The hit is a neutral domain term and nothing else ("thành viên", "nhà cung cấp").
-ONLY_TERMS = _PerLabels(lambda labels: all(kind == "neutral" for kind, _, _ in labels))
+ONLY_TERMS: Remembered[frozenset[Label], bool] = Remembered(
+    lambda labels: all(kind == "neutral" for kind, _, _ in labels)
+)
 # The object and standalone labels of a hit, in a fixed order: what it may be asked for.
-REQUESTED = _PerLabels(
+REQUESTED: Remembered[frozenset[Label], tuple[Label, ...]] = Remembered(
     lambda labels: tuple(label for label in sorted(labels) if label[0] in ("obj", "std"))
 )

@@ -14,6 +14,7 @@ from functools import partial
 from itertools import compress, repeat
 from typing import NamedTuple
 
+from app.engine.validators.bounded import bounded
 from app.engine.validators.hits import Hit, Label, Marks, Spans
 from app.engine.validators.wordforms import NONE, Form, Word, Words, compatible
 
@@ -21,7 +22,6 @@ Cues = list[tuple[int, tuple[str, ...]]]  # (one past the last word, cue names)
 
 _COMPACT_MIN = 5  # shorter run-together words ("pin") would match by accident
 _COMPACT_SPAN = 3
-_CACHE_LIMIT = 50_000
 
 
 # Hit(lo, hi, labels) runs a Python-level __new__; from a tuple, it is built in C.
@@ -161,9 +161,7 @@ class PhraseIndex:
             hit = _Start(items, tuple(cues), longer.after, compact, whole)
             if not (items or cues or longer.after or compact):
                 hit = None
-            if len(self._starts) >= _CACHE_LIMIT:
-                self._starts.clear()
-            self._starts[(key, mark)] = hit
+            bounded(self._starts)[(key, mark)] = hit
         return hit
 
     def _compact_at(self, keys: list[str], marks: list[str], brks: list[int], i: int) -> Hit | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from itertools import compress, repeat
 
+from app.engine.validators.bounded import bounded
 from app.engine.validators.hits import Hit, Label
 from app.engine.validators.wordforms import NONE, Words
 
-_CACHE_LIMIT = 50_000
 _DIGITS = "0123456789"
 # What a word may start: nothing, an amount or a vendor, or (a number) an amount if a
 # unit follows ("2 triệu"): most numbers in a message are phone numbers and codes.
@@ -53,9 +53,7 @@ class Shapes:
         """`_kind` of the key, remembered."""
         hit = self._kinds.get(key)
         if hit is None:
-            if len(self._kinds) >= _CACHE_LIMIT:
-                self._kinds.clear()
-            hit = self._kinds[key] = _kind(key, self.suffix_key)
+            hit = bounded(self._kinds)[key] = _kind(key, self.suffix_key)
         return hit
 
     def at(self, words: Words, text: str, i: int) -> Hit | None:

@@ -16,7 +16,9 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from itertools import accumulate, repeat
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
+
+from app.engine.validators.bounded import bounded, full
 
 # Re-exported: the phrase index was defined here before it had a module of its own.
 from app.engine.validators.hits import Hit, Label
@@ -63,9 +65,6 @@ _JOINERS = frozenset(".-·*")
 # A colon closes what a verb before it governs ("Yêu cầu SD…: mật khẩu phải có…").
 _SENTENCE_MARKS = frozenset("\n!?;:。！？；：")
 _CLAUSE_MARKS = frozenset(",–—|，")
-_CACHE_LIMIT = 50_000
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 
 def boundary(gap: str) -> int:
@@ -120,7 +119,7 @@ class Normaliser:
             text = unicodedata.normalize("NFKC", raw.translate(_INVISIBLE)).lower()
             mark = unicodedata.normalize("NFC", text.translate(self._table))
             hit = (strip_marks(mark), mark)
-            _bounded(self._forms)[raw] = hit
+            bounded(self._forms)[raw] = hit
         return hit
 
     def phrase_words(self, phrase: str) -> tuple[Form, ...]:
@@ -198,9 +197,9 @@ class Normaliser:
             plain, mark = self.forms(raw)
             hit = (len(plain) == 1, self._word_forms(plain, mark) if plain else ())
             if hit[0] or len(hit[1]) != 1:
-                _bounded(self._other_tokens)[raw] = hit
+                bounded(self._other_tokens)[raw] = hit
             else:
-                if len(self._plain_keys) >= _CACHE_LIMIT:
+                if full(self._plain_keys):  # the two are kept in step
                     self._plain_keys.clear()
                     self._plain_marks.clear()
                 self._plain_keys[raw], self._plain_marks[raw] = hit[1][0]
@@ -215,7 +214,7 @@ class Normaliser:
     def _break(self, gap: str) -> int:
         hit = self._gaps.get(gap)
         if hit is None:
-            hit = _bounded(self._gaps)[gap] = boundary(gap)
+            hit = bounded(self._gaps)[gap] = boundary(gap)
         return hit
 
     def _join(self, toks: list[str], gaps: list[str], i: int) -> tuple[int, str, str]:
@@ -246,7 +245,7 @@ class Normaliser:
                 if compatible(plain, mark, plain, t_mark):
                     hit = expansion
                     break
-            _bounded(self._words)[(plain, mark)] = hit
+            bounded(self._words)[(plain, mark)] = hit
         return hit
 
 
@@ -259,10 +258,3 @@ def _positions(items: list[str], value: str) -> Iterator[int]:
         except ValueError:
             return
         yield at
-
-
-def _bounded(cache: dict[_K, _V]) -> dict[_K, _V]:
-    """The cache, emptied first if full: random text must not grow it without end."""
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    return cache
