@@ -6,6 +6,7 @@ from app.engine.reference.models import Reference
 from app.engine.validators.clauses import Scan, _occurrences
 from app.engine.validators.hits import Hit, Spans
 from app.engine.validators.scopemarks import _Cover, scoped_marks
+from app.engine.validators.text import check_text
 from app.engine.validators.textlexicon import compiled
 
 
@@ -13,7 +14,7 @@ def _scan(text: str, ref: Reference) -> Scan:
     c = compiled(ref)
     words = c.norm.tokens(text)
     phrases, marks = c.index.scan(words)
-    return Scan.of(text, words, list(phrases.values()), marks, c.symbols)
+    return Scan.of(text, words, list(phrases.values()), marks, c.symbols, c.reach)
 
 
 def test_clauses_and_sentences_are_found_by_word(reference: Reference) -> None:
@@ -53,3 +54,15 @@ def test_a_negator_that_is_a_verb_negates_only_before_a_verb() -> None:
     # "dung gui" is "đừng gửi" (a verb follows); "dung" alone is "dùng" (use).
     assert list(scoped_marks([Hit(0, 1, verb), Hit(1, 2, verb)], marks)["negators"]) == [(0, 1)]
     assert list(scoped_marks([Hit(0, 1, verb)], marks)["negators"]) == []
+
+
+def test_the_negations_reach_is_read_from_the_lexicon(reference: Reference) -> None:
+    """ "không bao giờ yêu cầu anh chị cung cấp": the negator is four words before the
+    verb; with a reach of three in the lexicon it no longer reaches it."""
+    text = "Kho bạc không bao giờ yêu cầu anh chị cung cấp mật khẩu."
+    assert check_text(text, reference, compiled(reference).norm.tokens(text)) == []
+    lexicon = reference.lexicon
+    short = lexicon.model_copy(update={"reach": lexicon.reach.model_copy(update={"negation": 1})})
+    narrowed = reference.model_copy(update={"lexicon": short})
+    found = check_text(text, narrowed, compiled(narrowed).norm.tokens(text))
+    assert [f.code for f in found] == ["request.password"]

@@ -132,8 +132,24 @@ class RequestGroup(_Strict):
         return self
 
 
+Words = Annotated[int, Field(ge=1, le=200)]
+
+
+class Reach(_Strict):
+    """How many words the grammar looks across (app/engine/validators/clauses.py): not
+    published facts but the grammar's own measure, chosen on the corpus (`make quality`)."""
+
+    verb: Words  # the closest verb governs an object only this far before it
+    forward: Words  # ... or this far after it
+    negation: Words  # a negator reaches a verb this far ("không bao giờ yêu cầu … cung cấp")
+    report: Words  # a reporter ("họ nói", "they say") a little farther
+    cue: Words  # where an entered secret goes, whose e-mail: said right after the verb
+    sentence: Words  # either side of an object, for a verb that governs sentence-wide
+
+
 class Lexicon(_Strict):
     normalise: Normalise
+    reach: Reach
     tools: Tools
     verbs: dict[VerbClass, VerbGroup]
     scope: Scope

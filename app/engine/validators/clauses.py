@@ -17,18 +17,11 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from app.engine.findings import Span
+from app.engine.reference.lexicon import Reach
 from app.engine.validators.hits import NO_SPANS, VERB_CLASSES, Hit, Marks, Spans
 from app.engine.validators.scopemarks import scoped_marks
 from app.engine.validators.wordforms import SENTENCE, Words
 
-# The closest verb governs an object only this many words away; a negator reaches a verb
-# this far ("không bao giờ yêu cầu anh chị cung cấp"); a reporter a little farther.
-VERB_REACH = 10
-FORWARD_REACH = 6
-NEGATION_REACH = 7
-REPORT_REACH = 8
-CUE_REACH = 12  # where an entered secret goes, whose e-mail: said right after the verb
-SENTENCE_REACH = 40  # words either side of an object that a sentence-wide verb may be
 # Markers looked up by the word they end at: subjects and what links them to the verb.
 _BY_END = ("auxiliaries", "agents", "passives", "speakers", "coordinators")
 _NO_ENDS: dict[int, int] = {}
@@ -47,6 +40,7 @@ class Scan:
     verbs: list[Hit]
     verb_starts: list[int]  # verbs[k].lo
     symbols: dict[str, tuple[str, ...]]
+    reach: Reach  # how many words the grammar looks across (the lexicon's)
     _found: dict[str, list[int]] = field(default_factory=dict)  # symbol -> offsets
 
     @classmethod
@@ -57,6 +51,7 @@ class Scan:
         items: list[Hit],
         raw: Marks,
         symbols: dict[str, tuple[str, ...]],
+        reach: Reach,
     ) -> Scan:
         marks = scoped_marks(items, raw)
         brks = words.brks
@@ -74,7 +69,7 @@ class Scan:
         }
         verbs = [h for h in items if VERB_CLASSES[h.labels]]
         verb_starts = [h.lo for h in verbs]
-        return cls(text, words, marks, ends, clauses, sentences, verbs, verb_starts, symbols)
+        return cls(text, words, marks, ends, clauses, sentences, verbs, verb_starts, symbols, reach)
 
     def span(self, lo: int, hi: int) -> Span:
         return Span(self.words.starts[lo], self.words.ends[hi - 1])
@@ -110,12 +105,12 @@ class Scan:
         at = self._verb_index(obj.lo)
         if sentence_wide:
             lo, hi = self.sentence(obj.lo), self.sentence_end(obj.lo)
-            a = self._verb_index(max(lo, obj.lo - SENTENCE_REACH))
-            return self.verbs[a : self._verb_index(min(hi, obj.hi + SENTENCE_REACH))]
+            a = self._verb_index(max(lo, obj.lo - self.reach.sentence))
+            return self.verbs[a : self._verb_index(min(hi, obj.hi + self.reach.sentence))]
         prev = self.verbs[at - 1] if at > 0 else None
         if prev is not None and prev.lo < self.sentence(obj.lo):
             prev = None
-        near = prev is not None and obj.lo - prev.hi <= VERB_REACH
+        near = prev is not None and obj.lo - prev.hi <= self.reach.verb
         if prev is not None and near and prev.lo >= self.clause(obj.lo):
             return [prev]
         after = self._verbs_after(obj, at)
@@ -135,7 +130,7 @@ class Scan:
         """Up to three verbs after the object, close to it, in its clause."""
         end, after = self.clause_end(obj.lo), []
         for verb in self.verbs[at : at + 3]:
-            if verb.lo >= end or verb.lo - obj.hi > FORWARD_REACH:
+            if verb.lo >= end or verb.lo - obj.hi > self.reach.forward:
                 break
             after.append(verb)
         return after
@@ -145,16 +140,16 @@ class Scan:
         it is coordinated with: in "không yêu cầu cung cấp mật khẩu hay cài phần mềm" and
         "kẻ gian yêu cầu cài phần mềm hoặc đọc mã OTP", the second verb is covered too."""
         first = self.clause(verb.lo)
-        if self._reached("negators", first, verb.lo, NEGATION_REACH):
+        if self._reached("negators", first, verb.lo, self.reach.negation):
             return True
         if self._any_in("hypothetical", first, verb.lo):
             return True
-        if self._reached("reporters", first, verb.lo, REPORT_REACH):
+        if self._reached("reporters", first, verb.lo, self.reach.report):
             return True
         at = self._verb_index(verb.lo)
         if depth and at and verb.lo in self.ends.get("coordinators", _NO_ENDS):
             prev = self.verbs[at - 1]
-            if prev.lo >= self.sentence(verb.lo) and verb.lo - prev.hi <= VERB_REACH:
+            if prev.lo >= self.sentence(verb.lo) and verb.lo - prev.hi <= self.reach.verb:
                 return self.out_of_scope(prev, depth - 1)
         return False
 
@@ -190,7 +185,7 @@ class Scan:
         """The verb's sentence (or, `after`, the words right after it) has the cue."""
         end = self.sentence_end(verb.lo)
         lo = verb.lo if after else self.sentence(verb.lo)
-        hi = min(end, verb.hi + CUE_REACH) if after else end
+        hi = min(end, verb.hi + self.reach.cue) if after else end
         if self._any_in(name, lo, hi):
             return True
         symbols = self.symbols.get(name)

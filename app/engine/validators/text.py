@@ -34,7 +34,7 @@ def check_text(text: str, reference: Reference, words: Words | None = None) -> l
     asked = [(hit, labels) for hit in items if (labels := REQUESTED[hit.labels])]
     if not asked:
         return []  # nothing that may be asked for: the grammar need not be worked out
-    scan = Scan.of(text, words, items, marks, c.symbols)
+    scan = Scan.of(text, words, items, marks, c.symbols, c.reach)
     best: dict[str, Finding] = {}
     for obj, verb, label in _requests(scan, asked, c):
         lo = min(obj.lo, verb.lo)

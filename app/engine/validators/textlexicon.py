@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.engine.reference.lexicon import Reach
 from app.engine.reference.models import Reference
 from app.engine.validators.hits import Label
 from app.engine.validators.phrases import PhraseIndex
@@ -39,6 +40,7 @@ class Compiled:
     verb_needs: dict[str, tuple[str, ...]]
     offers: frozenset[str]  # verb classes whose speaker-subject offers ("we will send")
     symbols: dict[str, tuple[str, ...]]  # characters that are a cue anywhere ("@")
+    reach: Reach
     shapes: Shapes
     _needed: dict[tuple[int, frozenset[str]], tuple[tuple[str, bool], ...]] = field(
         default_factory=dict
@@ -93,6 +95,7 @@ def _compile(ref: Reference) -> Compiled:
         verb_needs={cls: tuple(v.needs) for cls, v in lex.verbs.items()},
         offers=frozenset(cls for cls, v in lex.verbs.items() if v.speaker_offers),
         symbols={name: tuple(c.symbols) for name, c in lex.cues.items() if c.symbols},
+        reach=lex.reach,
         shapes=Shapes(
             units=frozenset(k for p in lex.amount_units.phrases for k, _ in norm.phrase_words(p)),
             suffix=lex.providers.suffix,
