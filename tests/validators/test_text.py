@@ -318,6 +318,16 @@ def test_fee_transfer_is_a_money_request(ref: Reference) -> None:
     assert only(text, "request.money", ref).evidence == "chuyển khoản phí gia hạn"
 
 
+def test_a_fee_to_remit_is_a_money_request(ref: Reference) -> None:
+    text = "Please remit the processing fee of VND 3,900,000 to account no. 2233 4455 6677."
+    assert codes(text, ref) == ["request.money"]
+
+
+def test_saying_no_fee_is_ever_remitted_is_no_request(ref: Reference) -> None:
+    text = "The Treasury never asks units to remit any fee for DVCTT."
+    assert codes(text, ref) == []
+
+
 def test_amount_alone_is_money(ref: Reference) -> None:
     assert codes("Chị ck cho em 500k nha", ref) == ["request.money"]
 
