@@ -65,8 +65,8 @@ quality: $(BUILT)
 # The learned layer beside the text rules (app/engine/learned/model.npz + model.json), trained on
 # the authors' sets, the in-house corpus and the notices beside the clone (../shared):
 # prints rules alone and combined on each author held out (six folds of authors), and
-# writes the model (4–5 min on two shared cores). crossval also measures the choice of thresholds without
-# each author (many minutes).
+# writes the model (4–5 min on two shared cores). crossval also measures the choice of
+# thresholds without each author (many minutes).
 TRAIN := $(BIN)/python -m app.engine.learned.train tests/corpus/authors/*.jsonl \
 	--in-house tests/corpus/messages.jsonl --notices ../shared/notices
 model: $(BUILT)
