@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import islice, repeat
+from operator import add
 
 import numpy as np
 import numpy.typing as npt
@@ -93,12 +95,18 @@ def _clauses(folded: str) -> list[list[str]]:
 
 
 def shingles(folded: str) -> set[str]:
-    """The word pairs of each clause of a folded text (a one-word clause is its word)."""
+    """The word pairs of each clause of a folded text (a one-word clause is its word).
+
+    Each pair is made as `a + " " + b` by map, with no generator step per pair: checks of
+    bench/campaigns.py 6 % faster at the 90th percentile for variants, 10 % for genuine
+    messages (0.203 to 0.190 ms and 0.175 to 0.158 ms, the fastest of 40 alternating
+    rounds per text), 4 % fewer instructions (callgrind)."""
     found: set[str] = set()
     for words in _clauses(folded):
         if len(words) == 1:
             found.add(words[0])
-        found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        elif words:
+            found.update(map(add, map(add, words, repeat(" ")), islice(words, 1, None)))
     return found
 
 
