@@ -22,8 +22,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from itertools import islice, repeat
-from operator import add
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -97,16 +96,16 @@ def _clauses(folded: str) -> list[list[str]]:
 def shingles(folded: str) -> set[str]:
     """The word pairs of each clause of a folded text (a one-word clause is its word).
 
-    Each pair is made as `a + " " + b` by map, with no generator step per pair: checks of
-    bench/campaigns.py 6 % faster at the 90th percentile for variants, 10 % for genuine
-    messages (0.203 to 0.190 ms and 0.175 to 0.158 ms, the fastest of 40 alternating
-    rounds per text), 4 % fewer instructions (callgrind)."""
+    Each pair is joined by map over itertools.pairwise, with no generator step per pair:
+    checks of bench/campaigns.py 8 % faster for variants, 13 % for genuine messages, at the
+    median and the 90th percentile (0.201 to 0.184 ms and 0.172 to 0.149 ms at the 90th
+    percentile, 40 alternating rounds), against an f-string per pair of zip(words, words[1:])."""
     found: set[str] = set()
     for words in _clauses(folded):
         if len(words) == 1:
             found.add(words[0])
         elif words:
-            found.update(map(add, map(add, words, repeat(" ")), islice(words, 1, None)))
+            found.update(map(" ".join, pairwise(words)))
     return found
 
 
